@@ -1,0 +1,305 @@
+"""Fact files in, typed tables out.
+
+``load(paths)`` reads every fact file it is given (files or folders), validates each record, and builds
+the tables of ``facts.tables``. A file that cannot be used is reported as ``LoadError``s naming its
+file, line, column and field, and the other files still load: nothing is lost and nothing crashes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import TypeAdapter, ValidationError
+
+from . import models
+from .dates import DateInterval, parse_date
+from .registry import Registry, load_registry
+from .tables import AREA_TABLES, COLUMNS, Tables
+from .values import parse_value
+from .yamlsafe import Positions, YamlError, load_yaml_file
+
+FACT_SUFFIXES = (".yaml", ".yml")
+RULES_FILE = "rules.yaml"
+MAX_FILES = 10_000
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """Why (part of) a fact file could not be used, and exactly where."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
+        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    tables: Tables
+    errors: tuple[LoadError, ...]
+    files: tuple[str, ...]
+
+
+def bundled_dataset() -> Path:
+    """The folder of the bundled dataset: the five sources on England's ICSs, and their rules."""
+    return Path(str(resources.files(__package__).joinpath("data")))
+
+
+def display_path(path: Path) -> str:
+    """A path as people and CI annotations want it: relative to the working folder where possible;
+    bundled files by their place in the repository (``facts/data/...``)."""
+    resolved = path.resolve()
+    bundled = bundled_dataset().resolve()
+    if resolved.is_relative_to(bundled):
+        return "facts/data/" + resolved.relative_to(bundled).as_posix()
+    try:
+        relative = os.path.relpath(resolved)
+    except ValueError:  # another drive
+        return str(path)
+    return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def fact_files(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
+    """The fact files under ``paths`` (folders are searched recursively), sorted, rules files excluded."""
+    found: list[Path] = []
+    errors: list[LoadError] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*")) if p.suffix in FACT_SUFFIXES and p.name != RULES_FILE and p.is_file()
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            errors.append(LoadError(str(path), None, None, None, "no such file or folder"))
+    if len(found) > MAX_FILES:
+        errors.append(LoadError(str(paths[0]), None, None, None, f"more than {MAX_FILES} fact files; split the dataset"))
+        found = found[:MAX_FILES]
+    return found, errors
+
+
+_FIELD_HINTS = {
+    "wave": "the month the wave was announced, e.g. 2020-12",
+    "id": "an id of letters, digits, '.', '_' or '-' (at most 80)",
+    "list": "the id of a list claim of the same file",
+    "measure": "a lower-case name such as ics, stp, new_ics or footprints",
+    "text_file": "the file name of the source text, without folders",
+}
+
+
+def _pydantic_errors(err: ValidationError, file: str, base: tuple, positions: Positions, fallback: tuple[int, int]) -> list[LoadError]:
+    out = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        if loc and loc[0] in models.CLAIM_KINDS and base and base[0] == "claims":
+            loc = loc[1:]  # drop the discriminator tag pydantic puts first
+        line, column = positions.get((*base, *loc), positions.get(base, fallback))
+        field = ".".join(str(p) for p in (*base, *loc))
+        message = e["msg"].removeprefix("Value error, ")
+        last = next((p for p in reversed(loc) if isinstance(p, str)), None)
+        if e["type"] == "string_pattern_mismatch" and last in _FIELD_HINTS:
+            message = f"expected {_FIELD_HINTS[last]}"
+        elif e["type"] == "missing":
+            message = "required field is missing"
+        elif e["type"] == "extra_forbidden":
+            message = "unknown field"
+        if e["type"] != "missing" and "input" in e and not isinstance(e["input"], (dict, list)):
+            message += f", found {e['input']!r}"
+        out.append(LoadError(file, line, column, field, message))
+    return out
+
+
+_CLAIM = TypeAdapter(models.Claim)
+
+
+def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]:
+    """Validate one fact file: its source and its claims, each with the fact-file line where it starts."""
+    try:
+        data, positions = load_yaml_file(path)
+    except YamlError as err:
+        return None, [], [LoadError(label, err.line, err.column, None, err.message)]
+    if not isinstance(data, dict) or "source" not in data or "claims" not in data:
+        return None, [], [LoadError(label, 1, 1, None, "expected a mapping with 'source' and 'claims'")]
+    errors: list[LoadError] = []
+    unknown = set(data) - {"source", "claims"}
+    for key in sorted(map(str, unknown)):
+        errors.append(LoadError(label, *positions.get((key,), (1, 1)), key, "unknown top-level field"))
+    source = None
+    try:
+        source = models.Source.model_validate(data["source"])
+    except ValidationError as err:
+        errors.extend(_pydantic_errors(err, label, ("source",), positions, positions.get(("source",), (1, 1))))
+    raw_claims = data["claims"]
+    if not isinstance(raw_claims, list):
+        return source, [], [*errors, LoadError(label, *positions.get(("claims",), (1, 1)), "claims", "expected a list of claims")]
+    claims: list[tuple[Any, int]] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_claims):
+        line, column = positions.get(("claims", i), (1, 1))
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        if kind not in models.CLAIM_KINDS:
+            where = positions.get(("claims", i, "kind"), (line, column))
+            found = "no kind" if kind is None else repr(kind)
+            errors.append(LoadError(label, *where, f"claims.{i}.kind", f"expected one of {', '.join(models.CLAIM_KINDS)}, found {found}"))
+            continue
+        try:
+            claim = _CLAIM.validate_python(raw)
+        except ValidationError as err:
+            errors.extend(_pydantic_errors(err, label, ("claims", i), positions, (line, column)))
+            continue
+        if claim.id in seen:
+            errors.append(LoadError(label, line, column, f"claims.{i}.id", f"id {claim.id!r} is used twice (first at line {seen[claim.id]})"))
+            continue
+        seen[claim.id] = line
+        item_lines = [positions.get(("claims", i, "items", j), (line, column))[0] for j in range(len(getattr(claim, "items", [])))]
+        claims.append((claim, line, item_lines))
+    list_ids = {c.id for c, _, _ in claims if c.kind == "list"}
+    for claim, line, _ in claims:
+        ref = getattr(claim, "list", None)
+        if ref is not None and ref not in list_ids:
+            errors.append(LoadError(label, line, None, "list", f"expected the id of a list claim in this file, found {ref!r}"))
+    return source, claims, errors
+
+
+def _lohi(interval: DateInterval | None) -> tuple[Any, Any]:
+    return (interval.lo, interval.hi) if interval else (None, None)
+
+
+class _Rows:
+    """Accumulates table rows; knows the provenance columns every claim row carries."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in COLUMNS}
+
+    def add(self, table: str, base: dict[str, Any], **values: Any) -> None:
+        self.rows[table].append({**base, **values})
+
+
+def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line: int, item_lines: list[int]) -> None:
+    base = {
+        "claim_id": claim.id, "source_id": source.id, "kind": claim.kind, "quote": claim.evidence.quote,
+        "source_line": claim.evidence.line, "fact_file": label, "fact_line": line,
+    }
+    published = source.published
+    as_of = _lohi(getattr(claim, "as_of", None) or published)
+    match claim.kind:
+        case "designation":
+            announced = claim.announced or _month(claim.wave)
+            effective = claim.effective or announced
+            rows.add("designations", base, subject=claim.subject, wave=claim.wave, announced_lo=announced.lo,
+                     announced_hi=announced.hi, effective_lo=effective.lo, effective_hi=effective.hi, list_id=None)
+        case "list":
+            rows.add("lists", base, list_id=claim.id, title=claim.title, means=claim.means, wave=claim.wave, n_items=len(claim.items))
+            announced = claim.announced or (_month(claim.wave) if claim.wave else published)
+            effective = claim.effective or announced
+            for position, (item, item_line) in enumerate(zip(claim.items, item_lines), start=1):
+                item_base = {**base, "claim_id": f"{claim.id}/{item.subject}", "kind": "list_item",
+                             "quote": item.quote or item.subject, "source_line": item.line, "fact_line": item_line}
+                rows.add("list_items", item_base, subject=item.subject, list_id=claim.id,
+                         position=item.position or position, means=claim.means, wave=claim.wave)
+                if claim.means == "designation":
+                    rows.add("designations", {**item_base, "kind": "designation"}, subject=item.subject, wave=claim.wave,
+                             announced_lo=announced.lo, announced_hi=announced.hi, effective_lo=effective.lo,
+                             effective_hi=effective.hi, list_id=claim.id)
+                elif claim.means == "ics":
+                    rows.add("statuses", {**item_base, "kind": "status"}, subject=item.subject, status="ics",
+                             as_of_lo=as_of[0], as_of_hi=as_of[1], wave=claim.wave, list_id=claim.id)
+        case "count":
+            v = parse_value(claim.value)
+            rows.add("counts", base, measure=claim.measure, subject=claim.subject, value=claim.value, lo=v.lo, hi=v.hi,
+                     wave=claim.wave, when=claim.when, as_of_lo=as_of[0], as_of_hi=as_of[1], list_id=claim.list)
+        case "region_count":
+            v = parse_value(claim.value)
+            rows.add("region_counts", base, region=claim.region, subject=claim.subject, value=claim.value, lo=v.lo,
+                     hi=v.hi, list_id=claim.list, wave=claim.wave, as_of_lo=as_of[0], as_of_hi=as_of[1])
+        case "merger":
+            rows.add("mergers", base, subject=claim.subject, into=claim.into, wave=claim.wave)
+        case "population":
+            v = parse_value(claim.value)
+            rows.add("populations", base, subject=claim.subject, scope=claim.scope, value=claim.value, lo=v.lo, hi=v.hi,
+                     is_share=v.share, basis=claim.basis, wave=claim.wave, as_of_lo=as_of[0], as_of_hi=as_of[1])
+        case "status":
+            rows.add("statuses", base, subject=claim.subject, status=claim.status, as_of_lo=as_of[0], as_of_hi=as_of[1],
+                     wave=None, list_id=None)
+        case "quote":
+            rows.add("quotes", base, speaker=claim.speaker, role=claim.role, occasion=claim.occasion, words=claim.words)
+
+
+def _month(wave: str) -> DateInterval:
+    return parse_date(wave)
+
+
+def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema = COLUMNS[name]
+    return pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def resolve_areas(frames: dict[str, pl.DataFrame], registry: Registry) -> dict[str, pl.DataFrame]:
+    """Fill the area columns of every table whose subject names an area (one resolution per distinct name)."""
+    names = pl.concat(
+        [frames[t]["subject"] for t in AREA_TABLES] + [frames["mergers"]["into"]]
+    )
+    resolved = registry.resolve(names)
+    area_cols = ["area_code", "area_name", "name_match", "suggestion"]
+    out = dict(frames)
+    for t in AREA_TABLES:
+        order = list(frames[t].columns)
+        out[t] = frames[t].drop(area_cols).join(resolved, on="subject", how="left").select(order)
+    into = resolved.select(
+        pl.col("subject").alias("into"), pl.col("area_code").alias("into_code"), pl.col("area_name").alias("into_name"),
+        pl.col("name_match").alias("into_match"),
+    )
+    not_area = pl.col("scope") != "area"
+    out["populations"] = out["populations"].with_columns(
+        [pl.when(not_area).then(None).otherwise(pl.col(c)).alias(c) for c in area_cols]
+    )
+    out["mergers"] = out["mergers"].drop("into_code", "into_name", "into_match").join(into, on="into", how="left").select(list(frames["mergers"].columns))
+    return out
+
+
+def load(paths: list[Path] | None = None, registry: Registry | None = None) -> Dataset:
+    """Load fact files (default: the bundled dataset) into typed tables; collect every error."""
+    registry = registry or load_registry()
+    files, errors = fact_files(paths or [bundled_dataset()])
+    rows = _Rows()
+    labels: list[str] = []
+    source_files: dict[str, str] = {}
+    for path in files:
+        label = display_path(path)
+        labels.append(label)
+        source, claims, file_errors = _parse_file(path, label)
+        if source is not None and source.id in source_files:
+            file_errors.append(LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}"))
+        if file_errors or source is None:
+            errors.extend(file_errors)
+            continue
+        source_files[source.id] = label
+        p = source.published
+        rows.add("sources", {}, source_id=source.id, title=source.title, publisher=source.publisher, source_kind=source.kind,
+                 text_file=source.text_file, published_lo=p.lo, published_hi=p.hi, published_exact=p.exact,
+                 date_reason=p.reason, url=source.url, fact_file=label, fact_line=1)
+        for claim, line, item_lines in claims:
+            _claim_rows(rows, source, label, claim, line, item_lines)
+    frames = {name: _frame(name, r) for name, r in rows.rows.items()}
+    frames = resolve_areas(frames, registry)
+    frames |= reference_frames(registry)
+    return Dataset(Tables(frames, registry), tuple(errors), tuple(labels))
+
+
+def reference_frames(registry: Registry) -> dict[str, pl.DataFrame]:
+    return {
+        "registry": registry.footprints,
+        "aliases": registry.aliases,
+        "early_ics": registry.early_ics,
+        "england_population": registry.england_population,
+    }

@@ -1,0 +1,175 @@
+"""The reference registry: the 42 footprints, their names and aliases, the early ICSs that merged,
+England's population on two bases, and how many footprints England had when.
+
+Facts come from ``reference/`` (see ``reference/SOURCES.md``); names are resolved here, once per
+distinct name, so that rules can join on registry codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from .yamlsafe import load_yaml_text
+
+FOOTPRINTS_SOURCE = "ONS STP (April 2020) names and codes; ONS mid-2019 CCG population estimates summed to footprints; ONS ICB (July 2022) lookup"
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath("reference", name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    drop_words: frozenset[str]
+    drop_endings: tuple[str, ...]
+    drop_prefixes: tuple[str, ...]
+
+    def __call__(self, name: str) -> str:
+        """Fold a name so that typography does not matter: case, '&', hyphens, 'The', punctuation,
+        a bracketed remark, and endings such as 'Health and Care Partnership'."""
+        text = unicodedata.normalize("NFKC", name).lower().replace("&", " and ")
+        text = re.sub(r"\([^)]*\)", " ", text)
+        text = re.sub(r"[\u2010-\u2015\-/]", " ", text)
+        text = re.sub(r"[^\w\s]", " ", text)
+        text = " ".join(text.split())
+        changed = True
+        while changed:
+            changed = False
+            for ending in self.drop_endings:
+                if text.endswith(" " + ending):
+                    text, changed = text[: -len(ending) - 1], True
+            for prefix in self.drop_prefixes:
+                if text.startswith(prefix + " "):
+                    text, changed = text[len(prefix) + 1 :], True
+        words = [w for w in text.split() if w not in self.drop_words]
+        return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Registry:
+    footprints: pl.DataFrame  # code, ods_code, name, nhs_region, population_mid2019, icb_code_2022, icb_name_2022, source
+    early_ics: pl.DataFrame  # id, name, part_of, merged, source
+    aliases: pl.DataFrame  # key (normalised), entity, alias, kind (official | common | variant)
+    england_population: pl.DataFrame  # basis, as_of, population, published, note
+    footprint_totals: tuple[tuple[dt.date, int], ...]
+    normalise: Normaliser
+    suggest_cutoff: float
+
+    @property
+    def regions(self) -> frozenset[str]:
+        return frozenset(self.footprints["nhs_region"].to_list())
+
+    def footprint_total(self, on: dt.date) -> int:
+        """How many footprints England had on a date (44 in 2016, 42 from 2018)."""
+        total = self.footprint_totals[0][1]
+        for since, count in self.footprint_totals:
+            if on >= since:
+                total = count
+        return total
+
+    def entities(self) -> pl.DataFrame:
+        """Every entity a name may resolve to: footprints and early ICSs, with official name and region."""
+        early = self.early_ics.join(
+            self.footprints.select(pl.col("code").alias("part_of"), "nhs_region"), on="part_of", how="left"
+        )
+        return pl.concat(
+            [
+                self.footprints.select(pl.col("code").alias("entity"), "name", "nhs_region", pl.lit(None, pl.String).alias("part_of")),
+                early.select(pl.col("id").alias("entity"), "name", "nhs_region", "part_of"),
+            ]
+        )
+
+    def resolve(self, names: pl.Series) -> pl.DataFrame:
+        """Resolve names as written to registry entities.
+
+        Returns one row per distinct name: ``subject``, ``area_code`` (entity id, null if unknown),
+        ``area_name`` (its official name), ``name_match`` (official, common, variant, close or unknown)
+        and ``suggestion`` (the closest official name, for close and unknown names).
+        """
+        distinct = names.drop_nulls().unique().to_list()
+        keys = {name: self.normalise(name) for name in distinct}
+        by_key = {row["key"]: row for row in self.aliases.iter_rows(named=True)}
+        official = dict(self.entities().select("entity", "name").iter_rows())
+        rows = []
+        for name, key in keys.items():
+            hit = by_key.get(key)
+            if hit is not None:
+                match, entity = hit["kind"], hit["entity"]
+                suggestion = official[entity] if match == "variant" else None
+            else:
+                close = difflib.get_close_matches(key, by_key, n=1, cutoff=0.0)
+                score = difflib.SequenceMatcher(None, key, close[0]).ratio() if close else 0.0
+                nearest = by_key[close[0]]["entity"] if close else None
+                if nearest is not None and score >= self.suggest_cutoff:
+                    match, entity = "close", nearest
+                else:
+                    match, entity = "unknown", None
+                suggestion = official.get(nearest) if nearest else None
+            rows.append((name, entity, official.get(entity), match, suggestion))
+        return pl.DataFrame(
+            rows,
+            schema={"subject": pl.String, "area_code": pl.String, "area_name": pl.String, "name_match": pl.String, "suggestion": pl.String},
+            orient="row",
+        )
+
+
+def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise: Normaliser) -> pl.DataFrame:
+    rows: list[tuple[str, str, str, str]] = []
+    for code, name, icb in footprints.select("code", "name", "icb_name_2022").iter_rows():
+        rows.append((code, name, "official"))
+        rows.append((code, icb, "common"))
+    for entry in early:
+        rows.append((entry["id"], entry["name"], "official"))
+        rows.extend((entry["id"], alias, "common") for alias in entry.get("aliases", []))
+    for code, kinds in spec.items():
+        for kind, names in kinds.items():
+            rows.extend((code, alias, kind) for alias in names)
+    rank = {"official": 0, "common": 1, "variant": 2}
+    seen: dict[str, tuple[str, str, str, str]] = {}
+    for entity, alias, kind in sorted(rows, key=lambda r: rank[r[2]]):
+        key = normalise(alias)
+        if key in seen and seen[key][1] != entity:
+            raise ValueError(f"registry alias {alias!r} names both {seen[key][1]} and {entity}")
+        seen.setdefault(key, (key, entity, alias, kind))
+    return pl.DataFrame(list(seen.values()), schema=["key", "entity", "alias", "kind"], orient="row")
+
+
+@cache
+def load_registry() -> Registry:
+    """The bundled registry (cached: it is the same for every run)."""
+    import io
+
+    spec, _ = load_yaml_text(_read("registry.yaml"), "reference/registry.yaml")
+    norm_spec = spec["normalise"]
+    normalise = Normaliser(
+        frozenset(norm_spec["drop_words"]),
+        tuple(sorted(norm_spec["drop_endings"], key=len, reverse=True)),
+        tuple(norm_spec["drop_prefixes"]),
+    )
+    footprints = pl.read_csv(io.StringIO(_read("footprints.csv")), schema_overrides={"population_mid2019": pl.Int64})
+    footprints = footprints.with_columns(pl.lit(FOOTPRINTS_SOURCE).alias("source"))
+    early = spec["early_ics"]
+    early_df = pl.DataFrame(
+        [(e["id"], e["name"], e["part_of"], str(e["merged"]), e["source"]) for e in early],
+        schema=["id", "name", "part_of", "merged", "source"],
+        orient="row",
+    )
+    population = pl.read_csv(io.StringIO(_read("england_population.csv")), try_parse_dates=True)
+    totals = tuple(sorted((t["since"], int(t["total"])) for t in spec["footprint_totals"]))
+    return Registry(
+        footprints=footprints,
+        early_ics=early_df,
+        aliases=_aliases(footprints, early, spec["aliases"], normalise),
+        england_population=population,
+        footprint_totals=totals,
+        normalise=normalise,
+        suggest_cutoff=float(norm_spec["suggest_cutoff"]),
+    )

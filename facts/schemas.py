@@ -1,0 +1,189 @@
+"""pandera models of the typed tables (polars backend), validated lazily: every failure at once.
+
+Importing pandera costs more than half a second, so this module is imported only where tables are
+validated (``factcheck tables``, tabular inputs, tests), never on the YAML check path, whose records
+pydantic has already validated into the dtypes of ``facts.tables``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+from pandera.api.polars.types import PolarsData
+
+WAVE = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class Claims(pa.DataFrameModel):
+    """Provenance every claim row carries."""
+
+    claim_id: str = pa.Field(str_length={"min_value": 1, "max_value": 400})
+    source_id: str = pa.Field(str_length={"min_value": 1, "max_value": 80})
+    kind: str
+    quote: str = pa.Field(str_length={"min_value": 1, "max_value": 600})
+    source_line: pl.Int32 = pa.Field(ge=1)
+    fact_file: str
+    fact_line: pl.Int32 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["source_id", "claim_id"]
+
+
+class Areas(Claims):
+    subject: str
+    area_code: str = pa.Field(nullable=True)
+    area_name: str = pa.Field(nullable=True)
+    name_match: str = pa.Field(nullable=True, isin=["official", "common", "variant", "close", "unknown"])
+    suggestion: str = pa.Field(nullable=True)
+
+
+class Interval(pa.DataFrameModel):
+    value: str
+    lo: pl.Float64 = pa.Field(ge=0)
+    hi: pl.Float64 = pa.Field(ge=0)
+
+    @pa.dataframe_check
+    def lo_not_above_hi(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("lo") <= pl.col("hi"))
+
+
+class AsOf(pa.DataFrameModel):
+    as_of_lo: pl.Date = pa.Field(nullable=True)
+    as_of_hi: pl.Date = pa.Field(nullable=True)
+
+
+class Sources(pa.DataFrameModel):
+    source_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 80})
+    title: str
+    publisher: str
+    source_kind: str = pa.Field(isin=["news", "official"])
+    text_file: str
+    published_lo: pl.Date
+    published_hi: pl.Date
+    published_exact: bool
+    date_reason: str = pa.Field(nullable=True)
+    url: str = pa.Field(nullable=True)
+    fact_file: str
+    fact_line: pl.Int32 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def dated_or_explained(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("published_lo") <= pl.col("published_hi"))
+            & (pl.col("published_exact") | pl.col("date_reason").is_not_null())
+        )
+
+
+class Designations(Areas):
+    wave: str = pa.Field(str_matches=WAVE)
+    announced_lo: pl.Date
+    announced_hi: pl.Date
+    effective_lo: pl.Date
+    effective_hi: pl.Date
+    list_id: str = pa.Field(nullable=True)
+
+
+class Lists(Claims):
+    list_id: str
+    title: str
+    means: str = pa.Field(isin=["designation", "ics", "mention"])
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    n_items: pl.Int32 = pa.Field(ge=1)
+
+
+class ListItems(Areas):
+    list_id: str
+    position: pl.Int32 = pa.Field(ge=1)
+    means: str = pa.Field(isin=["designation", "ics", "mention"])
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+
+
+class Counts(Claims, Interval, AsOf):
+    measure: str = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
+    subject: str
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    when: str = pa.Field(isin=["before", "after"])
+    list_id: str = pa.Field(nullable=True)
+
+
+class RegionCounts(Claims, Interval, AsOf):
+    region: str
+    subject: str
+    list_id: str = pa.Field(nullable=True)
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+
+
+class Mergers(Areas):
+    into: str
+    into_code: str = pa.Field(nullable=True)
+    into_name: str = pa.Field(nullable=True)
+    into_match: str = pa.Field(nullable=True)
+    wave: str = pa.Field(str_matches=WAVE)
+
+
+class Populations(Areas, Interval, AsOf):
+    scope: str = pa.Field(isin=["area", "wave", "covered"])
+    is_share: bool
+    basis: str = pa.Field(isin=["resident", "registered", "unstated"])
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+
+
+class Statuses(Areas, AsOf):
+    status: str = pa.Field(isin=["ics", "not_ics"])
+    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    list_id: str = pa.Field(nullable=True)
+
+
+class Quotes(Claims):
+    speaker: str
+    role: str = pa.Field(nullable=True)
+    occasion: str
+    words: str = pa.Field(str_length={"min_value": 1, "max_value": 600})
+
+
+class Registry(pa.DataFrameModel):
+    code: str = pa.Field(unique=True, str_matches=r"^E54\d{6}$")
+    ods_code: str = pa.Field(unique=True)
+    name: str = pa.Field(unique=True)
+    nhs_region: str
+    population_mid2019: pl.Int64 = pa.Field(gt=0)
+    icb_code_2022: str = pa.Field(str_matches=r"^E54\d{6}$")
+    icb_name_2022: str
+    source: str
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "sources": Sources,
+    "designations": Designations,
+    "lists": Lists,
+    "list_items": ListItems,
+    "counts": Counts,
+    "region_counts": RegionCounts,
+    "mergers": Mergers,
+    "populations": Populations,
+    "statuses": Statuses,
+    "quotes": Quotes,
+    "registry": Registry,
+}
+
+
+def validate(frames: dict[str, pl.DataFrame]) -> list[str]:
+    """Validate every table that has a model; return one message per failure (empty when all pass)."""
+    problems: list[str] = []
+    for name, model in MODELS.items():
+        if name not in frames:
+            continue
+        try:
+            model.validate(frames[name], lazy=True)
+        except pa.errors.SchemaErrors as err:
+            for case in err.failure_cases.iter_rows(named=True):
+                column = case.get("column") or ""
+                problems.append(f"table {name}: column {column!r}: {case.get('check')}: found {case.get('failure_case')!r}")
+        except pa.errors.SchemaError as err:
+            problems.append(f"table {name}: {err}")
+    return problems

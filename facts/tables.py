@@ -1,0 +1,82 @@
+"""The typed tables: their columns and dtypes, and the ``Tables`` bundle the rules read.
+
+This module is the single statement of each table's columns. The loader builds frames with exactly
+these dtypes; ``facts.schemas`` states the same columns as pandera models with their checks, and a
+test holds the two together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+S, I, F, D, B = pl.String, pl.Int32, pl.Float64, pl.Date, pl.Boolean
+
+#: Columns every claim row carries: where it comes from, in the fact file and in the source text.
+CLAIM = {
+    "claim_id": S, "source_id": S, "kind": S, "quote": S, "source_line": I, "fact_file": S, "fact_line": I,
+}
+AREA = {"subject": S, "area_code": S, "area_name": S, "name_match": S, "suggestion": S}
+AS_OF = {"as_of_lo": D, "as_of_hi": D}
+VALUE = {"value": S, "lo": F, "hi": F}
+
+COLUMNS: dict[str, dict[str, pl.DataType]] = {
+    "sources": {
+        "source_id": S, "title": S, "publisher": S, "source_kind": S, "text_file": S, "published_lo": D,
+        "published_hi": D, "published_exact": B, "date_reason": S, "url": S, "fact_file": S, "fact_line": I,
+    },
+    "designations": {
+        **CLAIM, **AREA, "wave": S, "announced_lo": D, "announced_hi": D, "effective_lo": D, "effective_hi": D,
+        "list_id": S,
+    },
+    "lists": {**CLAIM, "list_id": S, "title": S, "means": S, "wave": S, "n_items": I},
+    "list_items": {**CLAIM, **AREA, "list_id": S, "position": I, "means": S, "wave": S},
+    "counts": {
+        **CLAIM, "measure": S, "subject": S, **VALUE, "wave": S, "when": S, **AS_OF, "list_id": S,
+    },
+    "region_counts": {**CLAIM, "region": S, "subject": S, **VALUE, "list_id": S, "wave": S, **AS_OF},
+    "mergers": {
+        **CLAIM, **AREA, "into": S, "into_code": S, "into_name": S, "into_match": S, "wave": S,
+    },
+    "populations": {
+        **CLAIM, **AREA, "scope": S, **VALUE, "is_share": B, "basis": S, "wave": S, **AS_OF,
+    },
+    "statuses": {**CLAIM, **AREA, "status": S, **AS_OF, "wave": S, "list_id": S},
+    "quotes": {**CLAIM, "speaker": S, "role": S, "occasion": S, "words": S},
+}
+
+#: Claim tables whose ``subject`` names an area of the registry.
+AREA_TABLES = ("designations", "list_items", "mergers", "populations", "statuses")
+CLAIM_TABLES = tuple(name for name in COLUMNS if name != "sources")
+
+
+def empty(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=COLUMNS[name])
+
+
+@dataclass
+class Tables:
+    """Every table of one dataset, plus the reference registry it was resolved against."""
+
+    frames: dict[str, pl.DataFrame]
+    registry: "object" = field(repr=False)  # facts.registry.Registry
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.frames[name]
+
+    @property
+    def claim_count(self) -> int:
+        """Claims as written: list items count one each, a list itself does not."""
+        return sum(self.frames[n].height for n in CLAIM_TABLES if n not in ("designations", "statuses", "lists")) + sum(
+            self.frames[n].filter(pl.col("list_id").is_null()).height for n in ("designations", "statuses")
+        )
+
+    def all_claims(self) -> pl.DataFrame:
+        """The provenance columns of every claim row of every table (rows listed in two tables once)."""
+        return pl.concat([self.frames[n].select(list(CLAIM)) for n in CLAIM_TABLES]).unique(
+            subset=["source_id", "claim_id"], keep="first", maintain_order=True
+        )
+
+    def with_frames(self, **frames: pl.DataFrame) -> "Tables":
+        return Tables({**self.frames, **frames}, self.registry)
