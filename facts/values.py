@@ -146,8 +146,8 @@ def _read_number(text: str, q: Qualifiers) -> tuple[float, float, str, bool]:
 
 
 def _bound(x: float, reach: float | str, side: int, share: bool) -> float:
-    if reach == "exclusive":
-        return math.nextafter(x, side * math.inf)
+    if reach == "exclusive":  # the number itself is just outside: step back towards the inside
+        return math.nextafter(x, -side * math.inf)
     if reach == "inclusive":
         return x
     reach = float(reach)
