@@ -68,6 +68,57 @@ def tables(
     raise typer.Exit(EXIT_UNUSABLE if dataset.errors or problems else EXIT_CLEAN)
 
 
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+@app.command(epilog="Example: factcheck check --sources ../shared/seeds --fail-on warning")
+def check(
+    paths: Paths = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else the bundled rules).")] = None,
+    sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts: verify that every quote occurs at its line.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output here instead of standard output.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
+) -> None:
+    """Run the rules over the fact files and report discrepancies."""
+    from factcheck.checks.engine import check as run_check
+
+    report = run_check(paths, rules, sources, fail_on.value)
+    if format is Format.json:
+        text = report.model_dump_json(indent=1)
+    else:
+        from factcheck.reports.text import render
+
+        text = render(report, colour=output is None and sys.stdout.isatty())
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    for error in report.load_errors:
+        typer.echo(f"error: {error}", err=True)
+    if report.load_errors:
+        raise typer.Exit(EXIT_UNUSABLE)
+    raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
+
+
+@app.command()
+def rules() -> None:
+    """Print the catalogue of rule kinds, from their docstrings."""
+    from factcheck.checks.catalogue import KINDS
+
+    for kind in KINDS:
+        typer.echo(f"{kind.code}  {kind.name}\n    {kind.summary}\n")
+        typer.echo("    " + kind.doc.strip().replace("\n", "\n    ") + "\n")
+
+
 def run() -> None:
     """Console entry point: usage errors exit 2, and no traceback ever reaches the user."""
     try:

@@ -74,7 +74,7 @@ class Tables:
 
     def all_claims(self) -> pl.DataFrame:
         """The provenance columns of every claim row of every table (rows listed in two tables once)."""
-        return pl.concat([self.frames[n].select(list(CLAIM)) for n in CLAIM_TABLES]).unique(
+        return pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
             subset=["source_id", "claim_id"], keep="first", maintain_order=True
         )
 

@@ -1,0 +1,118 @@
+"""What a rule kind is, the one registry of kinds, and helpers rules share.
+
+A rule kind is one module of ``checks/``: a ``KIND`` with a code, a summary, a parameters model and a
+``run(tables, params, context)`` that returns findings. It never prints, exits or reads files (the
+evidence rule gets source texts through ``Context``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from factcheck.facts.tables import CLAIM, Tables
+
+from .model import MAX_LOCATIONS, Finding, Location, Severity
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a run knows beyond the tables: the folder of source texts, if given."""
+
+    sources_dir: Path | None = None
+    source_texts: dict[str, list[str]] = field(default_factory=dict)  # text_file -> lines (read by the engine)
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str
+    code: str
+    summary: str
+    doc: str
+    params: type[Params]
+    run: Callable[[Tables, Any, Context], Iterable[Finding]]
+
+
+class KindRegistry:
+    """The rule kinds by name; registering a name or code twice is refused."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, RuleKind] = {}
+
+    def add(self, kind: RuleKind) -> None:
+        for other in self._kinds.values():
+            if kind.name == other.name or kind.code == other.code:
+                raise ValueError(f"rule kind {kind.name!r} ({kind.code}) clashes with {other.name!r} ({other.code})")
+        self._kinds[kind.name] = kind
+
+    def __getitem__(self, name: str) -> RuleKind:
+        return self._kinds[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._kinds.values())
+
+
+CLAIM_COLS = list(CLAIM)  # provenance columns every claim table starts with
+PROVENANCE = ["source_id", "claim_id", "fact_file", "fact_line", "source_line", "quote"]
+
+
+def locations(frame: pl.DataFrame) -> tuple[list[Location], int]:
+    """The locations of the claims in ``frame`` (deduplicated, in file order), and how many were left off."""
+    rows = frame.select(*PROVENANCE).unique(subset=["source_id", "claim_id"]).sort("fact_file", "fact_line")
+    listed = [Location(**row) for row in rows.head(MAX_LOCATIONS).iter_rows(named=True)]
+    return listed, max(0, rows.height - MAX_LOCATIONS)
+
+
+def finding(
+    severity: Severity | str,
+    message: str,
+    subjects: Iterable[str],
+    claims: pl.DataFrame | None = None,
+    *,
+    expected: object = None,
+    found: object = None,
+    explanation: str | None = None,
+) -> Finding:
+    locs, more = locations(claims) if claims is not None and claims.height else ([], 0)
+    return Finding(
+        severity=Severity(severity),
+        message=message,
+        subjects=sorted({s for s in subjects if s}),
+        expected=None if expected is None else str(expected),
+        found=None if found is None else str(found),
+        explanation=explanation,
+        locations=locs,
+        more_locations=more,
+    )
+
+
+def area_key() -> pl.Expr:
+    """An area's identity: its registry code, or the name as written when it does not resolve."""
+    return pl.coalesce(pl.col("area_code"), pl.lit("?") + pl.col("subject"))
+
+
+def area_label() -> pl.Expr:
+    return pl.coalesce(pl.col("area_name"), pl.col("subject"))
+
+
+def fmt_count(lo: float, hi: float) -> str:
+    return f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}"
+
+
+def fmt_people(lo: float, hi: float | None = None) -> str:
+    def one(x: float) -> str:
+        return f"{x / 1e6:.2f} M" if x >= 1e5 else f"{x:,.0f}"
+
+    return one(lo) if hi is None or one(lo) == one(hi) else f"{one(lo)}–{one(hi)}"

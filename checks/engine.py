@@ -1,0 +1,117 @@
+"""Run rules over tables and assemble the one ``Report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from factcheck.facts.loader import LoadError, bundled_dataset, display_path, load
+from factcheck.facts.tables import Tables
+
+from .base import Context, Params
+from .catalogue import KINDS
+from .model import Finding, Report, RuleInfo, Severity, SourceInfo, Summary
+from .rules_file import RuleSpec, load_rules
+
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+
+
+def rules_path(paths: list[Path] | None, rules: Path | None) -> Path:
+    """--rules, else a rules.yaml in the first folder checked, else the bundled rules."""
+    if rules is not None:
+        return rules
+    for path in paths or []:
+        if path.is_dir() and (path / "rules.yaml").is_file():
+            return path / "rules.yaml"
+    return bundled_dataset() / "rules.yaml"
+
+
+def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]], list[LoadError]]:
+    texts, errors = {}, []
+    for name in sorted(set(tables["sources"]["text_file"].to_list())):
+        path = folder / name
+        if not path.is_file():
+            continue  # reported by the evidence rule as a finding
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            errors.append(LoadError(str(path), None, None, None, f"source text larger than {MAX_TEXT_BYTES} bytes"))
+            continue
+        try:
+            texts[name] = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            errors.append(LoadError(str(path), None, None, None, f"cannot be read as UTF-8 text: {err}"))
+    return texts, errors
+
+
+def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context) -> tuple[list[Finding], list[LoadError]]:
+    findings: list[Finding] = []
+    errors: list[LoadError] = []
+    for spec, params in rules:
+        kind = KINDS[spec.kind]
+        try:
+            produced = list(kind.run(tables, params, context))
+        except Exception as err:  # a rule must never take the others down with it
+            errors.append(LoadError(spec.code, None, None, None, f"rule {spec.code} ({spec.kind}) failed: {type(err).__name__}: {err}"))
+            continue
+        for f in produced:
+            severity = f.severity if f.severity.rank <= spec.severity.rank else spec.severity
+            findings.append(f.model_copy(update={"rule": spec.code, "kind": spec.kind, "severity": severity}))
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule, f.subjects, f.message))
+    return findings, errors
+
+
+def check(
+    paths: list[Path] | None = None,
+    rules: Path | None = None,
+    sources_dir: Path | None = None,
+    fail_on: str = "error",
+) -> Report:
+    """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``."""
+    dataset = load(paths)
+    rule_file = rules_path(paths, rules)
+    specs, rule_errors = load_rules(rule_file)
+    errors = list(dataset.errors) + rule_errors
+    texts: dict[str, list[str]] = {}
+    if sources_dir is not None:
+        if not sources_dir.is_dir():
+            errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
+        else:
+            texts, text_errors = read_source_texts(dataset.tables, sources_dir)
+            errors += text_errors
+    context = Context(sources_dir if sources_dir and sources_dir.is_dir() else None, texts)
+    findings, rule_failures = run_rules(dataset.tables, specs, context)
+    errors += rule_failures
+    return build_report(dataset.tables, specs, findings, errors, dataset.files, paths, fail_on, rule_file)
+
+
+def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file) -> Report:  # type: ignore[no-untyped-def]
+    count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    threshold = None if fail_on == "never" else Severity(fail_on).rank
+    failing = threshold is not None and any(f.severity.rank >= threshold for f in findings)
+    sources = [
+        SourceInfo(
+            source_id=s["source_id"], title=s["title"], publisher=s["publisher"], kind=s["source_kind"],
+            published=str(s["published_lo"]) if s["published_exact"] else f"{s['published_lo']}..{s['published_hi']}",
+            date_reason=s["date_reason"], fact_file=s["fact_file"], text_file=s["text_file"],
+        )
+        for s in tables["sources"].sort("published_lo").iter_rows(named=True)
+    ]
+    unusable = len({e.file for e in errors})
+    return Report(
+        summary=Summary(
+            verdict="fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
+            warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
+            claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable,
+        ),
+        dataset=[display_path(p) for p in (paths or [bundled_dataset()])] + [f"rules: {display_path(rule_file)}"],
+        checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=p.model_dump(mode="json")) for s, p in specs],
+        sources=sources,
+        findings=findings,
+        load_errors=[str(e) for e in errors],
+        settings={s.code: p.model_dump(mode="json") for s, p in specs if p.model_dump()},
+    )
+
+
+__all__ = ["check", "pl"]

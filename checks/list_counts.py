@@ -1,0 +1,90 @@
+"""Counts beside lists: a list introduced by a count holds that many items, and a count of areas in a
+region matches the listed areas whose registry region it is.
+
+Also: a numbered list has no gaps or repeated numbers, and names no area twice. A region count with no
+list ("the first ICS in London") must not be exceeded by the areas designated in that region so far.
+
+Bad: "the final 13" above a list of 12; "three parts of London" beside a list holding two London areas.
+Good: "the final 13" above 13 names; "three parts of London" beside North West, North Central and
+North East London.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, fmt_count
+from .model import Finding
+
+
+class ListCountsParams(Params):
+    pass
+
+
+def _regions(tables: Tables) -> pl.DataFrame:
+    return tables.registry.entities().select(pl.col("entity").alias("area_code"), "nhs_region")
+
+
+def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[Finding]:
+    lists, items, counts = tables["lists"], tables["list_items"], tables["counts"]
+    keyed = ["source_id", "list_id"]
+
+    sized = counts.filter(pl.col("list_id").is_not_null()).join(
+        lists.select(*keyed, "title", "n_items"), on=keyed, how="left"
+    )
+    for row in sized.filter((pl.col("n_items") < pl.col("lo")) | (pl.col("n_items") > pl.col("hi"))).iter_rows(named=True):
+        claims = pl.concat([
+            counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"])).select(*CLAIM_COLS),
+            lists.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).select(*CLAIM_COLS),
+        ])
+        yield finding("error", f"The list '{row['title']}' holds {row['n_items']} items; the count beside it says {row['value']}.",
+                      [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=row["n_items"])
+
+    regional = items.join(_regions(tables), on="area_code", how="left")
+    known = tables.registry.regions
+    for rc in tables["region_counts"].iter_rows(named=True):
+        claim = tables["region_counts"].filter((pl.col("source_id") == rc["source_id"]) & (pl.col("claim_id") == rc["claim_id"]))
+        if rc["region"] not in known:
+            yield finding("error", f"'{rc['region']}' is not an NHS region of the registry.", [rc["region"]], claim,
+                          expected=" / ".join(sorted(known)), found=rc["region"])
+            continue
+        if rc["list_id"] is not None:
+            members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("nhs_region") == rc["region"]))
+            n = members.height
+            if not rc["lo"] <= n <= rc["hi"]:
+                names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
+                yield finding("error", f"{rc['region']}: the source says {rc['value']} of its listed areas, the list holds {n} ({names}).",
+                              [rc["region"]], pl.concat([claim.select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
+                              expected=fmt_count(rc["lo"], rc["hi"]), found=n,
+                              explanation="Regions come from the registry (NHS England regions, April 2020).")
+        elif rc["wave"] is not None:
+            so_far = tables["designations"].filter(pl.col("wave") <= rc["wave"]).join(_regions(tables), on="area_code").filter(pl.col("nhs_region") == rc["region"])
+            n = so_far.select(area_key()).n_unique() if so_far.height else 0
+            if n > rc["hi"]:
+                yield finding("error", f"{rc['region']}: the source says {rc['value']} by wave {rc['wave']}, but {n} of its areas were designated by then.",
+                              [rc["region"]], pl.concat([claim.select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
+                              expected=f"at most {rc['hi']:g}", found=n)
+
+    numbered = items.group_by(keyed).agg(
+        pl.len().alias("n"), pl.col("position").max().alias("top"), pl.col("position").n_unique().alias("distinct"),
+        area_key().n_unique().alias("areas"), pl.col("position").alias("positions"),
+    )
+    for row in numbered.filter((pl.col("top") != pl.col("n")) | (pl.col("distinct") != pl.col("n"))).iter_rows(named=True):
+        missing = sorted(set(range(1, row["top"] + 1)) - set(row["positions"]))
+        members = items.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"]))
+        yield finding("error", f"List '{row['list_id']}' of {row['source_id']} is numbered to {row['top']} but holds {row['n']} items"
+                      + (f" (missing {', '.join(map(str, missing))})." if missing else " (numbers repeat)."),
+                      [row["list_id"]], members, expected=f"items numbered 1..{row['n']}", found=sorted(row["positions"]))
+    for row in numbered.filter(pl.col("areas") < pl.col("n")).iter_rows(named=True):
+        members = items.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).with_columns(area_key().alias("area"))
+        twice = members.filter(pl.col("area").is_duplicated())
+        yield finding("error", f"List '{row['list_id']}' of {row['source_id']} names the same area twice.",
+                      twice.select(area_label())["area_name"].unique().to_list(), twice, expected="each area once", found=twice["subject"].to_list())
+
+
+KIND = RuleKind("list_counts", "LST", "A count beside a list matches its items; region counts match the listed areas' regions.",
+                __doc__ or "", ListCountsParams, run)

@@ -1,0 +1,107 @@
+"""The one result of a check run: a pydantic ``Report``. Every output format is a view of it."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field, computed_field
+
+MAX_LOCATIONS = 60
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class Location(BaseModel):
+    """One claim behind a finding: where it is in the fact file and in the source text."""
+
+    source_id: str
+    claim_id: str
+    fact_file: str
+    fact_line: int
+    source_line: int
+    quote: str
+
+
+class Finding(BaseModel):
+    rule: str = ""  # the rule instance's code, e.g. TOT01
+    kind: str = ""  # the rule kind, e.g. running_totals
+    severity: Severity
+    message: str
+    subjects: list[str]
+    expected: str | None = None
+    found: str | None = None
+    explanation: str | None = None
+    locations: list[Location] = Field(default_factory=list)
+    more_locations: int = 0  # claims involved beyond the locations listed
+    engine: str = "factcheck"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def identity(self) -> str:
+        """What makes a finding the same finding across versions of the data: rule, subjects and the
+        ids of the claims involved; never line numbers."""
+        claims = sorted({f"{loc.source_id}:{loc.claim_id}" for loc in self.locations})
+        text = "\x1f".join([self.rule, self.severity.value, *sorted(self.subjects), "|", *claims])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class RuleInfo(BaseModel):
+    code: str
+    kind: str
+    severity: Severity
+    description: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SourceInfo(BaseModel):
+    source_id: str
+    title: str
+    publisher: str
+    kind: str
+    published: str
+    date_reason: str | None
+    fact_file: str
+    text_file: str
+
+
+class Summary(BaseModel):
+    verdict: str  # "pass" or "fail" at the failing severity
+    fail_on: str
+    errors: int
+    warnings: int
+    infos: int
+    sources: int
+    claims: int
+    rules_run: int
+    files: int
+    unusable_files: int
+
+
+class Report(BaseModel):
+    summary: Summary
+    dataset: list[str]
+    checked_at: str
+    rules: list[RuleInfo]
+    sources: list[SourceInfo]
+    findings: list[Finding]
+    load_errors: list[str] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def fails(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        threshold = Severity(fail_on).rank
+        return any(f.severity.rank >= threshold for f in self.findings)

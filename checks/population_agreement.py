@@ -1,0 +1,133 @@
+"""Population agreement: population figures about the same thing agree, with the registry and with
+each other, once read as intervals on a declared basis.
+
+A figure is about an area, a wave's areas, or everything covered by ICSs after a wave; a share of
+England ("more than a third") becomes people with England's population at its date. The registry's
+figures are residents (ONS, mid-2019); GP lists run several per cent higher, so a figure of unstated
+basis that agrees only when read as registered patients is a warning that says so. Two intervals
+agree when they overlap after the declared tolerance.
+
+Bad: "about two million" for an area whose residents number 1.0 million.
+Good: "14.5 million" for areas with 13.7 million residents: a warning, it is 5.7 % higher, as GP lists are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people
+from .model import Finding
+
+
+class PopulationAgreementParams(Params):
+    registry_tolerance: float = 0.02  # relative slack against registry figures (mid-2019 vs a later date)
+    claim_tolerance: float = 0.02  # relative slack between two claims
+    registered_ratio: tuple[float, float] = (1.05, 1.09)  # GP-registered / resident (SOURCES.md: +7.6 % Dec 2020)
+
+
+def england_resident(tables: Tables, day: dt.date) -> float:
+    est = tables.registry.england_population.filter(pl.col("basis") == "ons_mid_year_estimate").sort("as_of")
+    before = est.filter(pl.col("as_of") <= day)
+    return float((before if before.height else est)["population"][-1 if before.height else 0])
+
+
+def _topics(tables: Tables) -> pl.DataFrame:
+    p = tables["populations"]
+    return p.with_columns(
+        pl.when(pl.col("scope") == "area").then(pl.lit("area:") + pl.col("area_code"))
+        .when(pl.col("wave").is_not_null()).then(pl.col("scope") + ":" + pl.col("wave"))
+        .otherwise(pl.col("scope") + "@" + pl.col("as_of_lo").cast(pl.String)).alias("topic"),
+        pl.when(pl.col("scope") == "area").then(pl.col("area_name"))
+        .when(pl.col("scope") == "wave").then(pl.lit("wave ") + pl.col("wave"))
+        .otherwise(pl.lit("England")).alias("label"),
+    ).filter(pl.col("topic").is_not_null())
+
+
+def _registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
+    """Registry residents (mid-2019) per topic, where the registry can say: areas, complete waves, ICS lists."""
+    fp = tables.registry.footprints.select(pl.col("code").alias("area_code"), "population_mid2019")
+    out = {f"area:{c}": (float(v), "the registry's mid-2019 residents") for c, v in fp.iter_rows()}
+    des = tables["designations"].select("wave", "area_code").unique().join(fp, on="area_code")
+    stated = tables["counts"].filter((pl.col("measure") == "new_ics") & pl.col("wave").is_not_null()).group_by("wave").agg(pl.col("lo").min(), pl.col("hi").max())
+    waves = des.group_by("wave").agg(pl.len().alias("n"), pl.col("population_mid2019").sum()).join(stated, on="wave", how="left")
+    for wave, n, total, lo, hi in waves.iter_rows():
+        if lo is None or lo <= n <= hi:
+            out[f"wave:{wave}"] = (float(total), f"the mid-2019 residents of the {n} areas designated in it")
+    ics = tables["statuses"].filter((pl.col("status") == "ics") & pl.col("wave").is_not_null()).select("wave", "area_code").unique().join(fp, on="area_code")
+    for wave, n, total in ics.group_by("wave").agg(pl.len(), pl.col("population_mid2019").sum()).iter_rows():
+        out[f"covered:{wave}"] = (float(total), f"the mid-2019 residents of the {n} areas listed as ICSs then")
+    return out
+
+
+def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> Iterator[Finding]:
+    claims = _topics(tables)
+    if claims.height == 0:
+        return
+    g_lo, g_hi = params.registered_ratio
+    rows = []
+    for row in claims.iter_rows(named=True):
+        day = dt.date.fromisoformat(row["wave"] + "-01") if row["wave"] else row["as_of_lo"]
+        england = england_resident(tables, day)
+        if row["is_share"]:  # a share is basis-free: read it as a share of residents
+            resident = (row["lo"] * england, row["hi"] * england)
+            as_stated = resident
+        elif row["basis"] == "registered":
+            resident = as_stated = (row["lo"] / g_hi, row["hi"] / g_lo)
+        else:
+            as_stated = (row["lo"], row["hi"])
+            resident = (row["lo"] / g_hi, row["hi"]) if row["basis"] == "unstated" else as_stated
+        rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
+
+    def claim_frame(*picked: dict) -> pl.DataFrame:
+        keys = {(r["source_id"], r["claim_id"]) for r in picked}
+        return claims.filter(pl.struct("source_id", "claim_id").map_elements(lambda s: (s["source_id"], s["claim_id"]) in keys, return_dtype=pl.Boolean)).select(*CLAIM_COLS)
+
+    def shown(r: dict) -> str:
+        return f"'{r['value']}' ({fmt_people(*r['as_stated'])}{', share of England' if r['is_share'] else ''})"
+
+    reference = _registry_figures(tables)
+    tol = params.registry_tolerance
+    for r in rows:
+        if r["topic"] not in reference:
+            continue
+        value, what = reference[r["topic"]]
+        ref = (value * (1 - tol), value * (1 + tol))
+        overlap = lambda iv: iv[0] <= ref[1] and ref[0] <= iv[1]  # noqa: E731
+        if overlap(r["as_stated"]):
+            continue
+        if overlap(r["resident"]) and not r["is_share"]:
+            ratio = (r["lo"] + r["hi"]) / 2 / value - 1
+            yield finding("warning", f"Population of {r['label']}: {shown(r)} agrees with the registry only as GP-registered patients ({ratio:+.1%} on {fmt_people(value)} residents).",
+                          [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} residents", found=r["value"],
+                          explanation=f"The registry figure is {what}. The source does not state its basis; GP lists run {g_lo - 1:.0%}–{g_hi - 1:.0%} above residents, "
+                                      "so the figure agrees on the registered-patient basis, not the resident one.")
+            continue
+        yield finding("error", f"Population of {r['label']}: the source says {shown(r)}, the registry has {fmt_people(value)} residents.",
+                      [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} (±{tol:.0%})", found=r["value"],
+                      explanation=f"The registry figure is {what}; the source's basis is {r['basis']}"
+                                  + (f", and a share is read against England's {fmt_people(r['england'])} residents." if r["is_share"] else "."))
+
+    ctol = params.claim_tolerance
+    by_topic: dict[str, list[dict]] = {}
+    for r in rows:
+        by_topic.setdefault(r["topic"], []).append(r)
+    for topic, group in by_topic.items():
+        if len({r["source_id"] for r in group}) + len(group) < 3:  # one claim: nothing to compare
+            continue
+        spans = [(r["resident"][0] * (1 - ctol), r["resident"][1] * (1 + ctol)) for r in group]
+        best = max((lo for lo, _ in spans), key=lambda x: sum(a <= x <= b for a, b in spans))
+        odd = [r for r, (a, b) in zip(group, spans) if not a <= best <= b]
+        agree = [r for r, (a, b) in zip(group, spans) if a <= best <= b]
+        for r in odd:
+            yield finding("error", f"Population of {r['label']}: {shown(r)} disagrees with {', '.join(shown(o) for o in agree)}.",
+                          [r["label"]], claim_frame(r, *agree), expected=f"about {fmt_people(best)}", found=r["value"],
+                          explanation=f"Read as residents (a share of England's residents; an unstated basis either way), within ±{ctol:.0%}, the other figures can all be true, this one cannot.")
+
+
+KIND = RuleKind("population_agreement", "POP", "Population figures agree with the registry and each other as intervals, on a declared basis.",
+                __doc__ or "", PopulationAgreementParams, run)

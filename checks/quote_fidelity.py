@@ -1,0 +1,99 @@
+"""Quote fidelity: the same speaker on the same occasion, quoted by two sources, says the same words.
+
+Quotations are compared word by word (case, punctuation and typographic quotes folded). Identical
+words, or one quotation contained in the other (a shorter excerpt), agree. Words that differ only in
+wording are a warning showing the word-level difference; a difference in a number or a negation
+("not", "never") is an error: the sources contradict each other. Quotations too unlike to be the
+same sentence are different sentences, not a finding.
+
+Bad: "will not help" in one source, "will help" in the other.
+Good: "a great achievement" in one source, "This milestone is a great achievement, ..." in the other.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from itertools import combinations
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .base import Context, Params, RuleKind, finding
+from .model import Finding
+
+HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
+NEGATIONS = {"not", "no", "never", "nor", "cannot", "won't", "don't", "isn't", "aren't", "wasn't", "shouldn't", "without"}
+
+
+class QuoteFidelityParams(Params):
+    same_sentence: float = 0.6  # word similarity (0-1) above which two quotations are taken as one sentence
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
+
+
+def speaker_key(name: str) -> str:
+    """The speaker's surname, honorifics dropped: 'Sir Simon Stevens', 'Simon Stevens', 'Sir Stevens' are one."""
+    parts = [w for w in words(name) if w not in HONORIFICS]
+    return parts[-1] if parts else name.lower()
+
+
+def _contains(longer: list[str], shorter: list[str]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def word_diff(a: list[str], b: list[str]) -> str:
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(" ".join(a[i1:i2]) if i2 - i1 <= 6 else f"{' '.join(a[i1:i1 + 3])} … {' '.join(a[i2 - 3:i2])}")
+        else:
+            if i2 > i1:
+                out.append("[-" + " ".join(a[i1:i2]) + "]")
+            if j2 > j1:
+                out.append("[+" + " ".join(b[j1:j2]) + "]")
+    return " ".join(out)
+
+
+def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterator[Finding]:
+    quotes = tables["quotes"].with_columns(
+        pl.col("speaker").map_elements(speaker_key, return_dtype=pl.String).alias("who"),
+        pl.col("occasion").str.to_lowercase().str.replace_all(r"\s+", " ").alias("when"),
+    )
+    for (who, when), group in quotes.group_by("who", "when", maintain_order=True):
+        if group["source_id"].n_unique() < 2:
+            continue
+        rows = list(group.sort("source_id", "claim_id").iter_rows(named=True))
+        agreeing = []
+        for a, b in combinations(rows, 2):
+            if a["source_id"] == b["source_id"]:
+                continue
+            wa, wb = words(a["words"]), words(b["words"])
+            pair = group.filter(((pl.col("source_id") == a["source_id"]) & (pl.col("claim_id") == a["claim_id"])) | ((pl.col("source_id") == b["source_id"]) & (pl.col("claim_id") == b["claim_id"])))
+            if wa == wb or _contains(wa, wb) or _contains(wb, wa):
+                agreeing.append(pair)
+                continue
+            if difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio() < params.same_sentence:
+                continue
+            changed = set(wa) ^ set(wb)
+            speaker = a["speaker"]
+            diff = word_diff(wa, wb)
+            if changed & NEGATIONS or any(w.isdigit() for w in changed):
+                yield finding("error", f"{speaker} ({a['occasion']}) is quoted with contradicting words by {a['source_id']} and {b['source_id']}.",
+                              [speaker], pair, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {diff}")
+            else:
+                yield finding("warning", f"{speaker} ({a['occasion']}) is quoted in different words by {a['source_id']} and {b['source_id']}.",
+                              [speaker], pair, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {diff}")
+        if agreeing:
+            claims = pl.concat(agreeing)
+            yield finding("info", f"{rows[0]['speaker']} ({rows[0]['occasion']}): {len(agreeing)} quotations agree across sources.",
+                          [rows[0]["speaker"]], claims)
+
+
+KIND = RuleKind("quote_fidelity", "QUO", "The same speaker on the same occasion is quoted in the same words by every source.",
+                __doc__ or "", QuoteFidelityParams, run)

@@ -1,0 +1,187 @@
+"""Running totals: wave sizes add up to every total the sources state, mergers included.
+
+The waves are walked in order. Each adds the areas it designates and removes the early ICSs that
+merged into larger ones in it. Every stated total is a checkpoint: an ICS count ("the current 14",
+"brings the total to 29"), a count of STPs left (ICSs of whole footprints + STPs = the footprints of
+England), or the planned final total. All checkpoints must imply the same starting count; the ones
+that do not are reported with the arithmetic. Counts of footprints ("out of an original 42") must
+match the registry as of their date (44 in 2016, 42 from 2018).
+
+Bad: "14 ICSs, 3 more join" then "now 18" with no mergers -> 14 + 3 = 17, and 17 + 4 = 21, not 18.
+Good: "14 ICSs; 3 join; Bucks, Berkshire West and Cumbria merge into two of them; 28 STPs left"
+-> 14 + 3 - 3 = 14, and 14 + 28 = 42.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import polars as pl
+
+from factcheck.facts.dates import parse_date
+from factcheck.facts.tables import Tables
+
+from .base import Context, Params, RuleKind, area_key, finding, fmt_count
+from .model import Finding
+
+
+class RunningTotalsParams(Params):
+    ics: str = "ics"  # measure: ICSs in England after (or before) a wave
+    stp: str = "stp"  # measure: STPs not yet ICSs after a wave
+    new: str = "new_ics"  # measure: areas a wave designates (or, with an as_of period, all waves in it)
+    footprints: str = "footprints"  # measure: STP footprints in England
+    planned: str = "planned_ics"  # measure: the planned final number of ICSs
+    national_total: int | None = None  # None: the registry's footprint count as of each date
+
+
+def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
+    """Per wave, in order: areas it adds (stated count, else distinct designated areas) and early ICSs
+    it absorbs (distinct merger subjects)."""
+    counts, designations, mergers = tables["counts"], tables["designations"], tables["mergers"]
+    waves = sorted(
+        set(designations["wave"].to_list())
+        | set(counts.filter(pl.col("wave").is_not_null())["wave"].to_list())
+        | set(mergers["wave"].to_list())
+    )
+    stated = (
+        counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null() & (pl.col("lo") == pl.col("hi")))
+        .group_by("wave")
+        .agg(pl.col("lo").mode().min().alias("stated"))
+    )
+    listed = designations.group_by("wave").agg(area_key().n_unique().alias("designated"))
+    absorbed = mergers.group_by("wave").agg(area_key().n_unique().alias("absorbed"))
+    return (
+        pl.DataFrame({"wave": waves}, schema={"wave": pl.String})
+        .join(stated, on="wave", how="left")
+        .join(listed, on="wave", how="left")
+        .join(absorbed, on="wave", how="left")
+        .with_columns(
+            pl.coalesce(pl.col("stated"), pl.col("designated").cast(pl.Float64), pl.lit(0.0)).alias("added"),
+            pl.col("absorbed").fill_null(0).cast(pl.Float64),
+        )
+        .with_columns((pl.col("added") - pl.col("absorbed")).cum_sum().alias("after"))
+        .with_columns(pl.col("after").shift(1, fill_value=0.0).alias("before"))
+        .with_row_index("order")
+    )
+
+
+def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -> Iterator[Finding]:
+    per_wave = counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null())
+    for (wave,), group in per_wave.group_by("wave", maintain_order=True):
+        if group["lo"].max() > group["hi"].min():
+            values = ", ".join(sorted({f"{v} ({s})" for v, s in group.select("value", "source_id").iter_rows()}))
+            yield finding("error", f"Sources disagree on how many areas wave {wave} designated: {values}.",
+                          [f"wave {wave}"], group, expected="one size for the wave", found=values)
+
+
+def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterator[Finding]:
+    registry = tables.registry
+    counts = tables["counts"]
+    yield from _disagreeing_wave_sizes(counts, params)
+    waves = wave_sizes(tables, params)
+    mergers = tables["mergers"]
+
+    def total_on(day) -> int:  # type: ignore[no-untyped-def]
+        return params.national_total or registry.footprint_total(day)
+
+    # Still-separate early ICSs after each wave: merged later than it.
+    merge_order = mergers.with_columns(area_key().alias("entity")).join(waves.select("wave", "order"), on="wave")
+    merged_at = merge_order.group_by("entity").agg(pl.col("order").min())["order"].to_list()
+
+    def separate_after(order: int) -> int:
+        return sum(1 for m in merged_at if m > order)
+
+    # Footprint and planned totals against the registry.
+    for measure, what in ((params.footprints, "STP footprints"), (params.planned, "planned ICSs")):
+        for row in counts.filter(pl.col("measure") == measure).iter_rows(named=True):
+            expected = total_on(row["as_of_hi"])
+            if not row["lo"] <= expected <= row["hi"]:
+                yield finding("error", f"{what.capitalize()} in England: the source says {row['value']}, England had {expected} footprints then.",
+                              ["England"], counts.filter(pl.col("claim_id") == row["claim_id"]).filter(pl.col("source_id") == row["source_id"]),
+                              expected=expected, found=row["value"],
+                              explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
+
+    if waves.height == 0:
+        return
+    by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
+    last = waves.row(-1, named=True)
+    checkpoints = []  # (claim row, C, offset lo, offset hi, description)
+    for row in counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])).iter_rows(named=True):
+        if row["measure"] == params.planned:
+            w, cum, label = last, last["after"], "the final total"
+        elif row["wave"] is None or row["wave"] not in by_wave:
+            continue
+        else:
+            w = by_wave[row["wave"]]
+            cum = w["after"] if row["when"] == "after" else w["before"]
+            label = f"{row['when']} wave {row['wave']}"
+        order = w["order"] if row["when"] == "after" or row["measure"] == params.planned else w["order"] - 1
+        if row["measure"] == params.stp:
+            total = total_on(parse_date(w["wave"]).hi)
+            lo, hi = total - row["hi"] + separate_after(order), total - row["lo"] + separate_after(order)
+        else:
+            lo, hi = row["lo"], row["hi"]
+        checkpoints.append((row, cum, lo - cum, hi - cum, label, order))
+    if not checkpoints:
+        return
+    exact = [lo for _, _, lo, hi, _, _ in sorted(checkpoints, key=lambda c: c[5]) if lo == hi]
+    start = Counter(exact).most_common(1)[0][0] if exact else checkpoints[0][2]
+
+    chain = _chain(waves, start, merge_order)
+    for row, cum, lo, hi, label, order in checkpoints:
+        if lo <= start <= hi:
+            continue
+        ics_expected = start + cum
+        if row["measure"] == params.stp:
+            total = total_on(parse_date(by_wave[row["wave"]]["wave"]).hi)
+            expected = total - ics_expected + separate_after(order)
+            what = f"STPs left {label}"
+        else:
+            expected, what = ics_expected, f"ICSs {label}"
+        claim = counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
+        yield finding("error", f"{what.capitalize()}: the waves add up to {expected:g}, the source says {row['value']}.",
+                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claim,
+                      expected=f"{expected:g}", found=row["value"], explanation=chain)
+
+    # Period counts: "no new ICS since spring last year".
+    for row in counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_null()).iter_rows(named=True):
+        inside = waves.filter(
+            pl.col("wave").map_elements(lambda w: row["as_of_lo"] <= parse_date(w).lo <= row["as_of_hi"], return_dtype=pl.Boolean)
+        )
+        added = inside["added"].sum()
+        if not row["lo"] <= added <= row["hi"]:
+            claim = counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
+            yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
+                          [f"wave {w}" for w in inside["wave"]] or ["England"], claim, expected=f"{added:g}", found=row["value"])
+
+    merged = waves.filter(pl.col("absorbed") > 0)
+    for w in merged.iter_rows(named=True):
+        group = merge_order.filter(pl.col("wave") == w["wave"])
+        names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
+        before, after = start + w["before"], start + w["after"]
+        yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
+                      [f"wave {w['wave']}"], group, expected=f"{after:g}",
+                      explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
+    yield finding("info", f"Running totals agree with the waves at {len(checkpoints)} stated totals: {chain}.", ["England"],
+                  counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
+                  explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
+                              "ICSs of whole footprints plus STPs left make the footprints of England.")
+
+
+def _chain(waves: pl.DataFrame, start: float, merges: pl.DataFrame) -> str:
+    steps = [f"{start:g} before {waves['wave'][0]}"]
+    for w in waves.iter_rows(named=True):
+        change = f"+{w['added']:g}" + (f" −{w['absorbed']:g} merged" if w["absorbed"] else "")
+        steps.append(f"{w['wave']}: {change} = {start + w['after']:g}")
+    return "; ".join(steps)
+
+
+KIND = RuleKind(
+    name="running_totals",
+    code="TOT",
+    summary="Wave sizes add up to every stated total, mergers included; ICSs plus STPs left make the national total.",
+    doc=__doc__ or "",
+    params=RunningTotalsParams,
+    run=run,
+)

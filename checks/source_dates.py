@@ -1,0 +1,68 @@
+"""Dates: a source cannot report what happened after it was published.
+
+Each source's publication date is exact or an interval with its reason. Every event a claim reports
+as past or present (a wave announced, a count or status as of a date, a merger) must fall no later
+than the latest day the source can have been published. For an undated source the inferred interval
+is stated as info, with the latest event it reports (the earliest it can have been published).
+
+Bad: a page dated "January to March 2020" that reports designations "in May 2020".
+Good: a page dated "May to December 2020" that reports May 2020 designations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .base import CLAIM_COLS, Context, Params, RuleKind, finding
+from .model import Finding
+
+
+class SourceDatesParams(Params):
+    pass
+
+
+def _wave_start() -> pl.Expr:
+    return (pl.col("wave") + "-01").str.to_date("%Y-%m-%d", strict=False)
+
+
+def reported_events(tables: Tables) -> pl.DataFrame:
+    """The earliest day each claim's reported event can have happened (claims with no such date left out)."""
+    counts = tables["counts"]
+    frames = [
+        tables["designations"].select(*CLAIM_COLS, pl.col("announced_lo").alias("event")),
+        counts.filter(pl.col("wave").is_not_null() & (pl.col("when") == "after")).select(*CLAIM_COLS, _wave_start().alias("event")),
+        counts.select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+        tables["region_counts"].select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+        tables["statuses"].select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+        tables["populations"].select(*CLAIM_COLS, pl.coalesce(_wave_start(), pl.col("as_of_lo")).alias("event")),
+        tables["mergers"].select(*CLAIM_COLS, _wave_start().alias("event")),
+    ]
+    return pl.concat(frames).drop_nulls("event")
+
+
+def run(tables: Tables, params: SourceDatesParams, context: Context) -> Iterator[Finding]:
+    sources = tables["sources"]
+    events = reported_events(tables).join(
+        sources.select("source_id", "title", "published_lo", "published_hi", "published_exact", "date_reason"), on="source_id"
+    )
+    late = events.filter(pl.col("event") > pl.col("published_hi"))
+    for (source_id,), claims in late.group_by("source_id", maintain_order=True):
+        s = claims.row(0, named=True)
+        latest = claims["event"].max()
+        yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {latest}.",
+                      [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {latest}",
+                      explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
+    latest = events.group_by("source_id").agg(pl.col("event").max().alias("latest"))
+    undated = sources.filter(~pl.col("published_exact")).join(latest, on="source_id", how="left")
+    for s in undated.iter_rows(named=True):
+        bound = f"; the latest event it reports is {s['latest']}, so it was published no earlier" if s["latest"] else ""
+        yield finding("info", f"{s['source_id']} is undated: published {s['published_lo']}..{s['published_hi']}{bound}.",
+                      [s["source_id"]], None, explanation=s["date_reason"])
+
+
+KIND = RuleKind("source_dates", "DAT", "A source reports no event later than it can have been published; undated sources say why.",
+                __doc__ or "", SourceDatesParams, run)

@@ -1,0 +1,48 @@
+"""Status over time: a status is true as of a date, and contradicts only designations on the other
+side of that date.
+
+"Not an ICS" as of a date contradicts a designation effective before it; "an ICS" as of a date
+contradicts an area whose designation takes effect only after it.
+
+Bad: "Devon has not been accredited" (June 2019) beside Devon designated effective April 2019.
+Good: "Devon has not been accredited" (June 2019) beside Devon designated effective April 2021.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding
+from .model import Finding
+
+
+class StatusTimelineParams(Params):
+    pass
+
+
+def run(tables: Tables, params: StatusTimelineParams, context: Context) -> Iterator[Finding]:
+    statuses = tables["statuses"].with_columns(area_key().alias("area"), area_label().alias("label"))
+    designations = tables["designations"].with_columns(area_key().alias("area"))
+    first = designations.group_by("area").agg(
+        pl.col("effective_lo").min().alias("first_lo"), pl.col("effective_hi").min().alias("first_hi")
+    )
+    joined = statuses.join(first, on="area", how="inner")
+    not_yet = joined.filter((pl.col("status") == "not_ics") & (pl.col("first_hi") < pl.col("as_of_lo")))
+    too_early = joined.filter((pl.col("status") == "ics") & (pl.col("first_lo") > pl.col("as_of_hi")))
+    for frame, says in ((not_yet, "is not an ICS"), (too_early, "is an ICS")):
+        for row in frame.iter_rows(named=True):
+            status_claim = statuses.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
+            effective = designations.filter(pl.col("area") == row["area"])
+            claims = pl.concat([status_claim.select(*CLAIM_COLS), effective.select(*CLAIM_COLS)])
+            yield finding("error", f"{row['label']} {says} as of {row['as_of_lo']}..{row['as_of_hi']}, but its designation takes effect {row['first_lo']}.",
+                          [row["label"]], claims, expected=f"a status consistent with designation effective {row['first_lo']}",
+                          found=f"{row['status']} as of {row['as_of_lo']}..{row['as_of_hi']}",
+                          explanation="A status is true as of its date: it contradicts only designations effective on the other side of it.")
+
+
+KIND = RuleKind("status_timeline", "STA", "A status as of a date contradicts only designations effective on the other side of it.",
+                __doc__ or "", StatusTimelineParams, run)
