@@ -47,6 +47,13 @@ def _contains(longer: list[str], shorter: list[str]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
+def similarity(a: list[str], b: list[str]) -> float:
+    """Word similarity; a shorter quotation is compared with the best-matching stretch of the longer."""
+    short, long_ = sorted((a, b), key=len)
+    windows = [long_[i : i + len(short)] for i in range(len(long_) - len(short) + 1)] or [long_]
+    return max(difflib.SequenceMatcher(None, short, w, autojunk=False).ratio() for w in windows)
+
+
 def word_diff(a: list[str], b: list[str]) -> str:
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -78,7 +85,7 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
             if wa == wb or _contains(wa, wb) or _contains(wb, wa):
                 agreeing.append(pair)
                 continue
-            if difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio() < params.same_sentence:
+            if similarity(wa, wb) < params.same_sentence:
                 continue
             changed = set(wa) ^ set(wb)
             speaker = a["speaker"]
