@@ -71,3 +71,18 @@ def test_every_rule_kind_has_cases_that_pass_and_fail():
         cases = yaml.safe_load((CASES / f"{kind.code}.yaml").read_text(encoding="utf-8"))["cases"]
         assert any(not [e for e in c["expect"] if e["severity"] != "info"] for c in cases), kind.code
         assert any(e["severity"] == "error" for c in cases for e in c["expect"]), kind.code
+
+
+def test_the_kind_registry_refuses_a_duplicate_name_or_code():
+    from dataclasses import replace
+
+    from factcheck.checks.base import KindRegistry
+    from factcheck.checks.catalogue import KINDS
+
+    registry = KindRegistry()
+    tot = KINDS["running_totals"]
+    registry.add(tot)
+    with pytest.raises(ValueError, match="clashes"):
+        registry.add(replace(tot, code="NEW"))
+    with pytest.raises(ValueError, match="clashes"):
+        registry.add(replace(tot, name="another"))
