@@ -75,6 +75,12 @@ def locations(frame: pl.DataFrame) -> tuple[list[Location], int]:
     return listed, max(0, rows.height - MAX_LOCATIONS)
 
 
+def pick(frame: pl.DataFrame, *rows: dict) -> pl.DataFrame:
+    """The rows of ``frame`` for the claims named by ``rows`` (each with source_id and claim_id)."""
+    keys = pl.DataFrame([(r["source_id"], r["claim_id"]) for r in rows], schema=["source_id", "claim_id"], orient="row")
+    return frame.join(keys, on=["source_id", "claim_id"], how="semi")
+
+
 def finding(
     severity: Severity | str,
     message: str,

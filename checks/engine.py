@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
-
 from factcheck.facts.loader import LoadError, bundled_dataset, display_path, load
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
 from .catalogue import KINDS
-from .model import Finding, Report, RuleInfo, Severity, SourceInfo, Summary
+from .model import Finding, Report, RuleInfo, Severity, SourceInfo, Summary, fails
 from .rules_file import RuleSpec, load_rules
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024
@@ -87,8 +85,7 @@ def check(
 
 def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file) -> Report:  # type: ignore[no-untyped-def]
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    threshold = None if fail_on == "never" else Severity(fail_on).rank
-    failing = threshold is not None and any(f.severity.rank >= threshold for f in findings)
+    failing = fails(findings, fail_on)
     sources = [
         SourceInfo(
             source_id=s["source_id"], title=s["title"], publisher=s["publisher"], kind=s["source_kind"],
@@ -113,5 +110,3 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         settings={s.code: p.model_dump(mode="json") for s, p in specs if p.model_dump()},
     )
 
-
-__all__ = ["check", "pl"]

@@ -16,7 +16,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 from factcheck.facts.text import fold_space
 
-from .base import Context, Params, RuleKind, finding
+from .base import Context, Params, RuleKind, finding, pick
 from .model import Finding
 
 
@@ -56,7 +56,7 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
         text = context.source_texts[row["text_file"]]
         elsewhere = [i for i, line in enumerate(text, start=1) if row["q"] in fold_space(line)]
         where = f"it occurs at line {elsewhere[0]} instead" if elsewhere else "it does not occur in the text"
-        claim = checked.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
+        claim = pick(checked, row)
         yield finding("error", f"The quote of {row['claim_id']} is not at line {row['source_line']} of {row['text_file']}: {where}.",
                       [row["source_id"]], claim, expected=f"line {row['source_line']}: {row['q']!r}",
                       found=f"line {elsewhere[0]}" if elsewhere else (row["t"][:200] or "no such line"))

@@ -17,7 +17,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, fmt_count
+from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, fmt_count, pick
 from .model import Finding
 
 
@@ -38,16 +38,17 @@ def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[
     )
     for row in sized.filter((pl.col("n_items") < pl.col("lo")) | (pl.col("n_items") > pl.col("hi"))).iter_rows(named=True):
         claims = pl.concat([
-            counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"])).select(*CLAIM_COLS),
+            pick(counts, row).select(*CLAIM_COLS),
             lists.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).select(*CLAIM_COLS),
         ])
         yield finding("error", f"The list '{row['title']}' holds {row['n_items']} items; the count beside it says {row['value']}.",
                       [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=row["n_items"])
 
-    regional = items.join(_regions(tables), on="area_code", how="left")
+    regions = _regions(tables)
+    regional = items.join(regions, on="area_code", how="left")
     known = tables.registry.regions
     for rc in tables["region_counts"].iter_rows(named=True):
-        claim = tables["region_counts"].filter((pl.col("source_id") == rc["source_id"]) & (pl.col("claim_id") == rc["claim_id"]))
+        claim = pick(tables["region_counts"], rc)
         if rc["region"] not in known:
             yield finding("error", f"'{rc['region']}' is not an NHS region of the registry.", [rc["region"]], claim,
                           expected=" / ".join(sorted(known)), found=rc["region"])
@@ -62,7 +63,7 @@ def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[
                               expected=fmt_count(rc["lo"], rc["hi"]), found=n,
                               explanation="Regions come from the registry (NHS England regions, April 2020).")
         elif rc["wave"] is not None:
-            so_far = tables["designations"].filter(pl.col("wave") <= rc["wave"]).join(_regions(tables), on="area_code").filter(pl.col("nhs_region") == rc["region"])
+            so_far = tables["designations"].filter(pl.col("wave") <= rc["wave"]).join(regions, on="area_code").filter(pl.col("nhs_region") == rc["region"])
             n = so_far.select(area_key()).n_unique() if so_far.height else 0
             if n > rc["hi"]:
                 yield finding("error", f"{rc['region']}: the source says {rc['value']} by wave {rc['wave']}, but {n} of its areas were designated by then.",

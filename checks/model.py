@@ -97,11 +97,13 @@ class Report(BaseModel):
     load_errors: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
     def fails(self, fail_on: str) -> bool:
-        if fail_on == "never":
-            return False
-        threshold = Severity(fail_on).rank
-        return any(f.severity.rank >= threshold for f in self.findings)
+        return fails(self.findings, fail_on)
+
+
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    """Whether any finding is at or above the failing severity ('never' never fails)."""
+    if fail_on == "never":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(f.severity.rank >= threshold for f in findings)

@@ -20,7 +20,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people
+from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people, pick
 from .model import Finding
 
 
@@ -64,6 +64,10 @@ def _registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
     return out
 
 
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
 def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> Iterator[Finding]:
     claims = _topics(tables)
     if claims.height == 0:
@@ -84,8 +88,7 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
         rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
 
     def claim_frame(*picked: dict) -> pl.DataFrame:
-        keys = {(r["source_id"], r["claim_id"]) for r in picked}
-        return claims.filter(pl.struct("source_id", "claim_id").map_elements(lambda s: (s["source_id"], s["claim_id"]) in keys, return_dtype=pl.Boolean)).select(*CLAIM_COLS)
+        return pick(claims, *picked).select(*CLAIM_COLS)
 
     def shown(r: dict) -> str:
         return f"'{r['value']}' ({fmt_people(*r['as_stated'])}{', share of England' if r['is_share'] else ''})"
@@ -97,10 +100,9 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
             continue
         value, what = reference[r["topic"]]
         ref = (value * (1 - tol), value * (1 + tol))
-        overlap = lambda iv: iv[0] <= ref[1] and ref[0] <= iv[1]  # noqa: E731
-        if overlap(r["as_stated"]):
+        if _overlap(r["as_stated"], ref):
             continue
-        if overlap(r["resident"]) and not r["is_share"]:
+        if _overlap(r["resident"], ref) and not r["is_share"]:
             ratio = (r["lo"] + r["hi"]) / 2 / value - 1
             yield finding("warning", f"Population of {r['label']}: {shown(r)} agrees with the registry only as GP-registered patients ({ratio:+.1%} on {fmt_people(value)} residents).",
                           [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} residents", found=r["value"],
@@ -117,7 +119,7 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
     for r in rows:
         by_topic.setdefault(r["topic"], []).append(r)
     for topic, group in by_topic.items():
-        if len({r["source_id"] for r in group}) + len(group) < 3:  # one claim: nothing to compare
+        if len(group) < 2:  # one claim: nothing to compare it with
             continue
         spans = [(r["resident"][0] * (1 - ctol), r["resident"][1] * (1 + ctol)) for r in group]
         best = max((lo for lo, _ in spans), key=lambda x: sum(a <= x <= b for a, b in spans))

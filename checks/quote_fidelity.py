@@ -21,7 +21,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, finding
+from .base import Context, Params, RuleKind, finding, pick
 from .model import Finding
 
 HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
@@ -81,7 +81,7 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
             if a["source_id"] == b["source_id"]:
                 continue
             wa, wb = words(a["words"]), words(b["words"])
-            pair = group.filter(((pl.col("source_id") == a["source_id"]) & (pl.col("claim_id") == a["claim_id"])) | ((pl.col("source_id") == b["source_id"]) & (pl.col("claim_id") == b["claim_id"])))
+            pair = pick(group, a, b)
             if wa == wb or _contains(wa, wb) or _contains(wb, wa):
                 agreeing.append(pair)
                 continue

@@ -22,7 +22,7 @@ import polars as pl
 from factcheck.facts.dates import parse_date
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, area_key, finding, fmt_count
+from .base import Context, Params, RuleKind, area_key, finding, pick
 from .model import Finding
 
 
@@ -98,7 +98,7 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
             expected = total_on(row["as_of_hi"])
             if not row["lo"] <= expected <= row["hi"]:
                 yield finding("error", f"{what.capitalize()} in England: the source says {row['value']}, England had {expected} footprints then.",
-                              ["England"], counts.filter(pl.col("claim_id") == row["claim_id"]).filter(pl.col("source_id") == row["source_id"]),
+                              ["England"], pick(counts, row),
                               expected=expected, found=row["value"],
                               explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
 
@@ -106,6 +106,15 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         return
     by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
     last = waves.row(-1, named=True)
+    # Period counts: "no new ICS since spring last year".
+    for row in counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_null()).iter_rows(named=True):
+        wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
+        inside = waves.filter(wave_start.is_between(row["as_of_lo"], row["as_of_hi"]))
+        added = inside["added"].sum()
+        if not row["lo"] <= added <= row["hi"]:
+            yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
+                          [f"wave {w}" for w in inside["wave"]] or ["England"], pick(counts, row), expected=f"{added:g}", found=row["value"])
+
     checkpoints = []  # (claim row, C, offset lo, offset hi, description)
     for row in counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])).iter_rows(named=True):
         if row["measure"] == params.planned:
@@ -117,43 +126,31 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
             cum = w["after"] if row["when"] == "after" else w["before"]
             label = f"{row['when']} wave {row['wave']}"
         order = w["order"] if row["when"] == "after" or row["measure"] == params.planned else w["order"] - 1
-        if row["measure"] == params.stp:
-            total = total_on(parse_date(w["wave"]).hi)
+        total = total_on(parse_date(w["wave"]).hi)
+        if row["measure"] == params.stp:  # STPs left -> ICSs: footprints not yet ICSs, plus early ICSs not yet merged
             lo, hi = total - row["hi"] + separate_after(order), total - row["lo"] + separate_after(order)
         else:
             lo, hi = row["lo"], row["hi"]
-        checkpoints.append((row, cum, lo - cum, hi - cum, label, order))
+        checkpoints.append((row, cum, lo - cum, hi - cum, label, order, total))
     if not checkpoints:
         return
-    exact = [lo for _, _, lo, hi, _, _ in sorted(checkpoints, key=lambda c: c[5]) if lo == hi]
+    exact = [c[2] for c in sorted(checkpoints, key=lambda c: c[5]) if c[2] == c[3]]
     start = Counter(exact).most_common(1)[0][0] if exact else checkpoints[0][2]
 
     chain = _chain(waves, start, merge_order)
-    for row, cum, lo, hi, label, order in checkpoints:
+    for row, cum, lo, hi, label, order, total in checkpoints:
         if lo <= start <= hi:
             continue
         ics_expected = start + cum
         if row["measure"] == params.stp:
-            total = total_on(parse_date(by_wave[row["wave"]]["wave"]).hi)
             expected = total - ics_expected + separate_after(order)
             what = f"STPs left {label}"
         else:
             expected, what = ics_expected, f"ICSs {label}"
-        claim = counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
         yield finding("error", f"{what.capitalize()}: the waves add up to {expected:g}, the source says {row['value']}.",
-                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claim,
+                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], pick(counts, row),
                       expected=f"{expected:g}", found=row["value"], explanation=chain)
 
-    # Period counts: "no new ICS since spring last year".
-    for row in counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_null()).iter_rows(named=True):
-        inside = waves.filter(
-            pl.col("wave").map_elements(lambda w: row["as_of_lo"] <= parse_date(w).lo <= row["as_of_hi"], return_dtype=pl.Boolean)
-        )
-        added = inside["added"].sum()
-        if not row["lo"] <= added <= row["hi"]:
-            claim = counts.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
-            yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
-                          [f"wave {w}" for w in inside["wave"]] or ["England"], claim, expected=f"{added:g}", found=row["value"])
 
     merged = waves.filter(pl.col("absorbed") > 0)
     for w in merged.iter_rows(named=True):

@@ -16,7 +16,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding
+from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, pick
 from .model import Finding
 
 
@@ -35,7 +35,7 @@ def run(tables: Tables, params: StatusTimelineParams, context: Context) -> Itera
     too_early = joined.filter((pl.col("status") == "ics") & (pl.col("first_lo") > pl.col("as_of_hi")))
     for frame, says in ((not_yet, "is not an ICS"), (too_early, "is an ICS")):
         for row in frame.iter_rows(named=True):
-            status_claim = statuses.filter((pl.col("source_id") == row["source_id"]) & (pl.col("claim_id") == row["claim_id"]))
+            status_claim = pick(statuses, row)
             effective = designations.filter(pl.col("area") == row["area"])
             claims = pl.concat([status_claim.select(*CLAIM_COLS), effective.select(*CLAIM_COLS)])
             yield finding("error", f"{row['label']} {says} as of {row['as_of_lo']}..{row['as_of_hi']}, but its designation takes effect {row['first_lo']}.",

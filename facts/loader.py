@@ -194,13 +194,13 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
     as_of = _lohi(getattr(claim, "as_of", None) or published)
     match claim.kind:
         case "designation":
-            announced = claim.announced or _month(claim.wave)
+            announced = claim.announced or parse_date(claim.wave)
             effective = claim.effective or announced
             rows.add("designations", base, subject=claim.subject, wave=claim.wave, announced_lo=announced.lo,
                      announced_hi=announced.hi, effective_lo=effective.lo, effective_hi=effective.hi, list_id=None)
         case "list":
             rows.add("lists", base, list_id=claim.id, title=claim.title, means=claim.means, wave=claim.wave, n_items=len(claim.items))
-            announced = claim.announced or (_month(claim.wave) if claim.wave else published)
+            announced = claim.announced or (parse_date(claim.wave) if claim.wave else published)
             effective = claim.effective or announced
             for position, (item, item_line) in enumerate(zip(claim.items, item_lines), start=1):
                 item_base = {**base, "claim_id": f"{claim.id}/{item.subject}", "kind": "list_item",
@@ -233,10 +233,6 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
                      wave=None, list_id=None)
         case "quote":
             rows.add("quotes", base, speaker=claim.speaker, role=claim.role, occasion=claim.occasion, words=claim.words)
-
-
-def _month(wave: str) -> DateInterval:
-    return parse_date(wave)
 
 
 def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -23,6 +23,7 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90, "a dozen": 12, "dozen": 12, "a hundred": 100, "hundred": 100,
 }
+_NUMBER_WORDS_LONGEST_FIRST = sorted(_NUMBER_WORDS, key=len, reverse=True)
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
@@ -129,8 +130,7 @@ def _read_number(text: str, q: Qualifiers) -> tuple[float, float, str, bool]:
             return value / 100, 10.0 ** -decimals / 100, text[m.end():].strip(), True
         unit = 10.0 ** -decimals if decimals else 0.0
         return value, unit, text[m.end():].strip(), False
-    words = sorted(_NUMBER_WORDS, key=len, reverse=True)
-    for word in words:
+    for word in _NUMBER_WORDS_LONGEST_FIRST:
         rest = _strip_prefix(text, word)
         if rest is None and text.startswith(word + "-"):
             rest = text[len(word) + 1 :]
