@@ -10,7 +10,8 @@ from factcheck.facts.tables import Tables
 
 from .base import Context, Params
 from .catalogue import KINDS
-from .model import Finding, Report, RuleInfo, Severity, SourceInfo, Summary, fails
+from .model import Finding, Overview, Report, RuleInfo, Severity, SourceInfo, Summary, fails
+from .overview import overview
 from .rules_file import RuleSpec, load_rules
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024
@@ -90,11 +91,12 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         SourceInfo(
             source_id=s["source_id"], title=s["title"], publisher=s["publisher"], kind=s["source_kind"],
             published=str(s["published_lo"]) if s["published_exact"] else f"{s['published_lo']}..{s['published_hi']}",
-            date_reason=s["date_reason"], fact_file=s["fact_file"], text_file=s["text_file"],
+            date_reason=s["date_reason"], fact_file=s["fact_file"], text_file=s["text_file"], url=s["url"],
         )
         for s in tables["sources"].sort("published_lo").iter_rows(named=True)
     ]
     unusable = len({e.file for e in errors})
+    totals = next((p for s, p in specs if s.kind == "running_totals"), None)
     return Report(
         summary=Summary(
             verdict="fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
@@ -108,5 +110,15 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         findings=findings,
         load_errors=[str(e) for e in errors],
         settings={s.code: p.model_dump(mode="json") for s, p in specs if p.model_dump()},
+        overview=_overview(tables, totals),
     )
 
+
+
+def _overview(tables: Tables, totals: Params | None) -> Overview | None:
+    """The report's pictures; on data the running-totals rule itself could not walk (reported as that
+    rule's failure), the report goes without them."""
+    try:
+        return overview(tables, totals)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001
+        return None

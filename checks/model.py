@@ -72,6 +72,7 @@ class SourceInfo(BaseModel):
     date_reason: str | None
     fact_file: str
     text_file: str
+    url: str | None = None
 
 
 class Summary(BaseModel):
@@ -87,6 +88,64 @@ class Summary(BaseModel):
     unusable_files: int
 
 
+class WaveStep(BaseModel):
+    """One wave as the waves add up: ICSs before it, areas it adds, early ICSs it absorbs, ICSs after."""
+
+    wave: str
+    before: float
+    added: float
+    absorbed: float
+    after: float
+
+
+class StatedTotal(BaseModel):
+    """A total a source states, as the number of ICSs it implies at that point of the waves."""
+
+    source_id: str
+    claim_id: str
+    value: str  # as written
+    measure: str
+    at: str  # "before 2019-06", "after 2020-12", "final"
+    wave: str
+    ics_lo: float
+    ics_hi: float
+    expected: float  # what the waves add up to at that point
+    fact_file: str
+    fact_line: int
+    quote: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.ics_lo <= self.expected <= self.ics_hi
+
+
+class Mark(BaseModel):
+    """What one source says about one footprint: designated in a wave, an ICS as of a date, a merger."""
+
+    source_id: str
+    what: str  # designated | ics | not_ics | merged
+    label: str
+    fact_file: str
+    fact_line: int
+
+
+class FootprintRow(BaseModel):
+    code: str | None  # None: a name that resolves to no footprint
+    name: str
+    region: str | None
+    wave: str | None  # the wave most sources designate it in
+    marks: list[Mark] = Field(default_factory=list)
+
+
+class Overview(BaseModel):
+    """What the pictures of a report show: the running count of ICSs and the footprints by source."""
+
+    national_total: int
+    waves: list[WaveStep] = Field(default_factory=list)
+    stated: list[StatedTotal] = Field(default_factory=list)
+    footprints: list[FootprintRow] = Field(default_factory=list)
+
+
 class Report(BaseModel):
     summary: Summary
     dataset: list[str]
@@ -96,6 +155,7 @@ class Report(BaseModel):
     findings: list[Finding]
     load_errors: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
+    overview: Overview | None = None
 
     def fails(self, fail_on: str) -> bool:
         return fails(self.findings, fail_on)

@@ -15,7 +15,10 @@ Good: "14 ICSs; 3 join; Bucks, Berkshire West and Cumbria merge into two of them
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -75,36 +78,60 @@ def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -
                           [f"wave {wave}"], group, expected="one size for the wave", found=values)
 
 
+Checkpoint = tuple  # (claim row, ICSs the waves add before it, offset lo, offset hi, label, wave order, footprints)
+
+
+@dataclass
+class Walk:
+    """The waves walked in order, and every stated total as the starting count it implies."""
+
+    waves: pl.DataFrame  # wave_sizes()
+    merges: pl.DataFrame  # mergers with their area key ("entity") and wave order
+    checkpoints: list[Checkpoint]
+    start: float | None  # ICSs before the first wave, as most exact checkpoints imply
+    total_on: Callable[[dt.date], int]  # footprints of England on a date
+
+    def separate_after(self, order: int) -> int:
+        """Early ICSs still separate after the wave of this order (they merge in a later wave)."""
+        return sum(1 for merged_at in self._merged_at if merged_at > order)
+
+    @cached_property
+    def _merged_at(self) -> list[int]:
+        return self.merges.group_by("entity").agg(pl.col("order").min())["order"].to_list()
+
+
+def walk(tables: Tables, params: RunningTotalsParams) -> Walk:
+    waves = wave_sizes(tables, params)
+    merges = tables["mergers"].with_columns(area_key().alias("entity")).join(waves.select("wave", "order"), on="wave")
+
+    def total_on(day: dt.date) -> int:
+        return params.national_total or tables.registry.footprint_total(day)
+
+    result = Walk(waves, merges, [], None, total_on)
+    if waves.height:
+        result.checkpoints = _checkpoints(tables["counts"], result, params)
+        result.start = _start(result.checkpoints) if result.checkpoints else None
+    return result
+
+
 def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterator[Finding]:
-    registry = tables.registry
     counts = tables["counts"]
     yield from _disagreeing_wave_sizes(counts, params)
-    waves = wave_sizes(tables, params)
-    mergers = tables["mergers"]
-
-    def total_on(day) -> int:  # type: ignore[no-untyped-def]
-        return params.national_total or registry.footprint_total(day)
-
-    # Still-separate early ICSs after each wave: merged later than it.
-    merge_order = mergers.with_columns(area_key().alias("entity")).join(waves.select("wave", "order"), on="wave")
-    merged_at = merge_order.group_by("entity").agg(pl.col("order").min())["order"].to_list()
-
-    def separate_after(order: int) -> int:
-        return sum(1 for m in merged_at if m > order)
+    walked = walk(tables, params)
+    waves, merge_order, total_on = walked.waves, walked.merges, walked.total_on
 
     # Footprint and planned totals against the registry.
     for measure, what in ((params.footprints, "STP footprints"), (params.planned, "planned ICSs")):
         for row in counts.filter(pl.col("measure") == measure).iter_rows(named=True):
             expected = total_on(row["as_of_hi"])
             if not row["lo"] <= expected <= row["hi"]:
-                yield finding("error", f"{what.capitalize()} in England: the source says {row['value']}, England had {expected} footprints then.",
+                yield finding("error", f"{what[0].upper() + what[1:]} in England: the source says {row['value']}, England had {expected} footprints then.",
                               ["England"], pick(counts, row),
                               expected=expected, found=row["value"],
                               explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
 
     if waves.height == 0:
         return
-    by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
     last = waves.row(-1, named=True)
     # Period counts: "no new ICS since spring last year".
     for row in counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_null()).iter_rows(named=True):
@@ -115,7 +142,45 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
             yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
                           [f"wave {w}" for w in inside["wave"]] or ["England"], pick(counts, row), expected=f"{added:g}", found=row["value"])
 
-    checkpoints = []  # (claim row, C, offset lo, offset hi, description)
+    checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
+    if start is None:
+        return
+
+    chain = _chain(waves, start, merge_order)
+    for row, cum, lo, hi, label, order, total in checkpoints:
+        if lo <= start <= hi:
+            continue
+        ics_expected = start + cum
+        if row["measure"] == params.stp:
+            expected = total - ics_expected + separate_after(order)
+            what = f"STPs left {label}"
+        else:
+            expected, what = ics_expected, f"ICSs {label}"
+        yield finding("error", f"{what[0].upper() + what[1:]}: the waves add up to {expected:g}, the source says {row['value']}.",
+                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], pick(counts, row),
+                      expected=f"{expected:g}", found=row["value"], explanation=chain)
+
+    merged = waves.filter(pl.col("absorbed") > 0)
+    for w in merged.iter_rows(named=True):
+        group = merge_order.filter(pl.col("wave") == w["wave"])
+        names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
+        before, after = start + w["before"], start + w["after"]
+        yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
+                      [f"wave {w['wave']}"], group, expected=f"{after:g}",
+                      explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
+    yield finding("info", f"Running totals agree with the waves at {len(checkpoints)} stated totals: {chain}.", ["England"],
+                  counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
+                  explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
+                              "ICSs of whole footprints plus STPs left make the footprints of England.")
+
+
+
+def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> list[Checkpoint]:
+    """Every stated ICS, STP-left or planned total, as the starting count it implies (an interval)."""
+    waves, total_on, separate_after = w.waves, w.total_on, w.separate_after
+    by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
+    last = waves.row(-1, named=True)
+    checkpoints = []
     for row in counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])).iter_rows(named=True):
         if row["measure"] == params.planned:
             w, cum, label = last, last["after"], "the final total"
@@ -132,38 +197,13 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         else:
             lo, hi = row["lo"], row["hi"]
         checkpoints.append((row, cum, lo - cum, hi - cum, label, order, total))
-    if not checkpoints:
-        return
+    return checkpoints
+
+
+def _start(checkpoints: list[Checkpoint]) -> float:
+    """The ICS count before the first wave that most exact checkpoints imply (earliest first on ties)."""
     exact = [c[2] for c in sorted(checkpoints, key=lambda c: c[5]) if c[2] == c[3]]
-    start = Counter(exact).most_common(1)[0][0] if exact else checkpoints[0][2]
-
-    chain = _chain(waves, start, merge_order)
-    for row, cum, lo, hi, label, order, total in checkpoints:
-        if lo <= start <= hi:
-            continue
-        ics_expected = start + cum
-        if row["measure"] == params.stp:
-            expected = total - ics_expected + separate_after(order)
-            what = f"STPs left {label}"
-        else:
-            expected, what = ics_expected, f"ICSs {label}"
-        yield finding("error", f"{what.capitalize()}: the waves add up to {expected:g}, the source says {row['value']}.",
-                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], pick(counts, row),
-                      expected=f"{expected:g}", found=row["value"], explanation=chain)
-
-
-    merged = waves.filter(pl.col("absorbed") > 0)
-    for w in merged.iter_rows(named=True):
-        group = merge_order.filter(pl.col("wave") == w["wave"])
-        names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
-        before, after = start + w["before"], start + w["after"]
-        yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
-                      [f"wave {w['wave']}"], group, expected=f"{after:g}",
-                      explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
-    yield finding("info", f"Running totals agree with the waves at {len(checkpoints)} stated totals: {chain}.", ["England"],
-                  counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
-                  explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
-                              "ICSs of whole footprints plus STPs left make the footprints of England.")
+    return Counter(exact).most_common(1)[0][0] if exact else checkpoints[0][2]
 
 
 def _chain(waves: pl.DataFrame, start: float, merges: pl.DataFrame) -> str:

@@ -6,6 +6,7 @@ need them, so that ``factcheck --help`` and the PR gate start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -71,6 +72,8 @@ def tables(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    github = "github"
+    markdown = "markdown"
 
 
 class FailOn(str, Enum):
@@ -79,34 +82,82 @@ class FailOn(str, Enum):
     never = "never"
 
 
-@app.command(epilog="Example: factcheck check --sources ../shared/seeds --fail-on warning")
+@app.command(epilog="Example: factcheck check --sources ../shared/seeds --html report.html --junit junit.xml --format github")
 def check(
     paths: Paths = None,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else the bundled rules).")] = None,
     sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts: verify that every quote occurs at its line.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json, github (workflow annotations) or markdown.")] = Format.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output here instead of standard output.")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write the self-contained HTML report here.")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here (one test case per rule and subject).")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown summary here (for a pull-request comment).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
     from factcheck.checks.engine import check as run_check
 
     report = run_check(paths, rules, sources, fail_on.value)
-    if format is Format.json:
-        text = report.model_dump_json(indent=1)
-    else:
-        from factcheck.reports.text import render
-
-        text = render(report, colour=output is None and sys.stdout.isatty())
+    text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
+    written = _write({output: text, html: "html", junit: "junit", markdown: "markdown"}, report)
     if output is None:
         typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
+    if format is Format.github and os.environ.get("GITHUB_STEP_SUMMARY"):
+        written &= _write({Path(os.environ["GITHUB_STEP_SUMMARY"]): _render(report, "markdown")}, report, append=True)
     for error in report.load_errors:
         typer.echo(f"error: {error}", err=True)
-    if report.load_errors:
+    if report.load_errors or not written:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
+
+
+def _render(report, format: str, colour: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """The report in one format; each renderer is imported only when asked for."""
+    if format == "json":
+        return report.model_dump_json(indent=1)
+    if format == "github":
+        from factcheck.reports.github import render as github
+
+        return github(report)
+    if format == "markdown":
+        from factcheck.reports.markdown import render as markdown
+
+        return markdown(report, link_base=_link_base())
+    if format == "html":
+        from factcheck.reports.html import render as html
+
+        return html(report)
+    if format == "junit":
+        from factcheck.reports.junit import render as junit
+
+        return junit(report)
+    from factcheck.reports.text import render as text
+
+    return text(report, colour=colour)
+
+
+def _link_base() -> str | None:
+    """On GitHub Actions, fact-file links point at the commit checked; elsewhere they are relative."""
+    env = os.environ
+    if all(env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")):
+        return f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
+    return None
+
+
+def _write(targets: dict, report, append: bool = False) -> bool:  # type: ignore[no-untyped-def]
+    """Write each (path -> text or format name); a path that cannot be written is said, not raised."""
+    ok = True
+    for path, content in targets.items():
+        if path is None:
+            continue
+        text = _render(report, content) if content in ("html", "junit", "markdown") else content
+        try:
+            with open(path, "a" if append else "w", encoding="utf-8") as out:
+                out.write(text if text.endswith("\n") else text + "\n")
+        except OSError as err:
+            typer.echo(f"error: cannot write {path}: {err.strerror or err}", err=True)
+            ok = False
+    return ok
 
 
 @app.command()

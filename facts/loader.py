@@ -61,7 +61,7 @@ def display_path(path: Path) -> str:
     resolved = path.resolve()
     bundled = bundled_dataset().resolve()
     if resolved.is_relative_to(bundled):
-        return "facts/data/" + resolved.relative_to(bundled).as_posix()
+        return ("facts/data/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
     try:
         relative = os.path.relpath(resolved)
     except ValueError:  # another drive

@@ -30,3 +30,11 @@ def dataset_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(bundled_dataset(), target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture
+def hostile(dataset_copy: Path) -> Path:
+    """The bundled dataset with hostile payloads in its claims (see ``helpers.make_hostile``)."""
+    from helpers import make_hostile
+
+    return make_hostile(dataset_copy)

@@ -1,0 +1,91 @@
+"""What a report's pictures show, computed once from the tables: the running count of ICSs as the
+waves add it up and as each source states it, and every footprint with what each source says of it.
+
+It is data in the ``Report`` (``Report.overview``), so that the HTML view stays a pure function of the
+report and the JSON carries the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+import datetime as dt
+
+import polars as pl
+
+from factcheck.facts.tables import Tables
+
+from .model import FootprintRow, Mark, Overview, StatedTotal, WaveStep
+from .running_totals import RunningTotalsParams, walk
+
+
+def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overview:
+    params = params or RunningTotalsParams()
+    walked = walk(tables, params)
+    start = walked.start or 0.0
+    waves = [
+        WaveStep(wave=w["wave"], before=start + w["before"], added=w["added"], absorbed=w["absorbed"], after=start + w["after"])
+        for w in walked.waves.iter_rows(named=True)
+    ]
+    stated = []
+    for row, cum, lo, hi, label, _order, _total in walked.checkpoints:
+        stated.append(StatedTotal(
+            source_id=row["source_id"], claim_id=row["claim_id"], value=row["value"], measure=row["measure"],
+            at="final" if row["measure"] == params.planned else label.replace(" wave", ""),
+            wave=waves[-1].wave if row["measure"] == params.planned else row["wave"],
+            ics_lo=lo + cum, ics_hi=hi + cum, expected=start + cum,
+            fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"],
+        ))
+    return Overview(
+        national_total=walked.total_on(dt.date.max) if waves else tables.registry.footprint_total(dt.date.max),
+        waves=waves, stated=stated, footprints=footprint_rows(tables),
+    )
+
+
+def _marks(tables: Tables) -> pl.DataFrame:
+    """One row per statement about a footprint: designations, ICS statuses, and early ICSs merging into it.
+    ``row`` is the footprint's code (an early ICS counts under the footprint it became part of)."""
+    no_wave = pl.lit(None, pl.String).alias("wave")
+    designated = tables["designations"].select(
+        "area_code", "subject", "source_id", pl.lit("designated").alias("what"), pl.col("wave").alias("label"),
+        "fact_file", "fact_line", "wave",
+    )
+    statuses = tables["statuses"].select(
+        "area_code", "subject", "source_id", pl.col("status").alias("what"),
+        (pl.when(pl.col("status") == "ics").then(pl.lit("ICS by ")).otherwise(pl.lit("not an ICS by "))
+         + pl.col("as_of_hi").dt.strftime("%Y-%m")).alias("label"),
+        "fact_file", "fact_line", no_wave,
+    )
+    merged = tables["mergers"].select(
+        pl.col("into_code").alias("area_code"), pl.col("into").alias("subject"), "source_id", pl.lit("merged").alias("what"),
+        (pl.lit("merged: ") + pl.coalesce("area_name", "subject")).alias("label"),
+        "fact_file", "fact_line", no_wave,
+    )
+    early = tables.registry.early_ics.select(pl.col("id").alias("area_code"), "part_of")
+    row = pl.coalesce("part_of", "area_code", pl.lit("?") + pl.col("subject")).alias("row")
+    return (
+        pl.concat([designated, statuses, merged])
+        .join(early, on="area_code", how="left")
+        .select(row, "source_id", "what", "label", "fact_file", "fact_line", "wave")
+        .sort("fact_file", "fact_line")
+    )
+
+
+def footprint_rows(tables: Tables) -> list[FootprintRow]:
+    """The footprints of England (and any name that resolves to none), ordered by the wave most sources
+    designate them in; each with what every source says of it."""
+    by_row: dict[str, list[dict]] = defaultdict(list)
+    for mark in _marks(tables).iter_rows(named=True):
+        by_row[mark["row"]].append(mark)
+    rows = []
+    footprints = tables.registry.footprints.select("code", "name", "nhs_region").iter_rows()
+    unknown = [(key, key[1:], None) for key in by_row if key.startswith("?")]
+    for code, name, region in [*footprints, *unknown]:
+        marks = by_row.get(code, [])
+        waves = Counter(m["wave"] for m in marks if m["wave"])
+        wave = max(waves, key=lambda w: (waves[w], w)) if waves else None
+        rows.append(FootprintRow(
+            code=None if code.startswith("?") else code, name=name, region=region, wave=wave,
+            marks=[Mark(**{k: m[k] for k in ("source_id", "what", "label", "fact_file", "fact_line")}) for m in marks],
+        ))
+    rows.sort(key=lambda r: (r.wave or "9999", r.name.lower()))
+    return rows

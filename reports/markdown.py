@@ -1,0 +1,64 @@
+"""The Markdown view of a Report: verdict, counts and a table of findings, fit for a pull-request comment
+or a GitHub step summary.
+
+Claim text is untrusted: table cells escape Markdown and HTML, and ``@`` is defused so that a name in a
+fact file never pings anyone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.checks.model import Finding, Report, Severity
+
+MAX_ROWS = 50  # a PR comment holds 65,536 characters; the HTML report has the rest
+ICON = {Severity.error: "🔴 error", Severity.warning: "🟠 warning", Severity.info: "🔵 info"}
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def cell(text: object) -> str:
+    """Text as one inert Markdown table cell."""
+    s = " ".join(str(text).split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
+    return _SPECIAL.sub(r"\\\1", s)
+
+
+def link(fact_file: str, line: int, link_base: str | None) -> str:
+    target = f"{link_base.rstrip('/')}/{fact_file}" if link_base else fact_file
+    target = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{cell(f'{fact_file}:{line}')}]({target}#L{line})"
+
+
+def _row(f: Finding, link_base: str | None) -> str:
+    where = ", ".join(link(loc.fact_file, loc.fact_line, link_base) for loc in f.locations[:3])
+    more = len(f.locations) - 3 + f.more_locations
+    if more > 0:
+        where += f" and {more} more"
+    subjects = cell(", ".join(f.subjects))
+    return f"| {ICON[f.severity]} | `{f.rule}` | {subjects} | {cell(f.message)} | {where or '—'} |"
+
+
+def render(report: Report, link_base: str | None = None) -> str:
+    s = report.summary
+    verdict = "✅ **PASS**" if s.verdict == "pass" else "❌ **FAIL**"
+    out = [
+        f"## factcheck: {verdict}",
+        "",
+        f"**{s.errors} errors · {s.warnings} warnings · {s.infos} info** — {s.claims} claims from {s.sources} sources, "
+        f"{s.rules_run} rules, failing at `{s.fail_on}`.",
+    ]
+    if report.load_errors:
+        out += ["", f"**{len(report.load_errors)} unusable input** (not checked):", ""]
+        out += [f"- {cell(e)}" for e in report.load_errors[:MAX_ROWS]]
+    table = [f for f in report.findings if f.severity is not Severity.info]
+    infos = [f for f in report.findings if f.severity is Severity.info]
+    header = ["", "| | Rule | Subject | Finding | Where |", "|---|---|---|---|---|"]
+    if table:
+        out += header + [_row(f, link_base) for f in table[:MAX_ROWS]]
+        if len(table) > MAX_ROWS:
+            out += ["", f"… and {len(table) - MAX_ROWS} more findings: see the HTML report."]
+    elif not report.load_errors:
+        out += ["", "No errors or warnings."]
+    if infos:
+        out += ["", f"<details><summary>{len(infos)} info</summary>", *header, *(_row(f, link_base) for f in infos[:MAX_ROWS]), "", "</details>"]
+    return "\n".join(out) + "\n"
