@@ -105,7 +105,8 @@ class Registry:
                 match, entity = hit["kind"], hit["entity"]
                 suggestion = official[entity] if match == "variant" else None
             else:
-                close = difflib.get_close_matches(key, by_key, n=1, cutoff=0.0)
+                # At the cutoff first: difflib's quick bounds then skip most keys. Below it, only a suggestion.
+                close = difflib.get_close_matches(key, by_key, n=1, cutoff=self.suggest_cutoff) or difflib.get_close_matches(key, by_key, n=1, cutoff=0.0)
                 score = difflib.SequenceMatcher(None, key, close[0]).ratio() if close else 0.0
                 nearest = by_key[close[0]]["entity"] if close else None
                 if nearest is not None and score >= self.suggest_cutoff:

@@ -1,9 +1,12 @@
 """Safe YAML for untrusted fact files: plain data only, bounded, and with the position of every value.
 
-``yaml.SafeLoader`` already refuses custom tags (``!!python/object``). On top of it this loader refuses
+The safe loader already refuses custom tags (``!!python/object``). On top of it this loader refuses
 aliases (the "billion laughs" expansion needs them and fact files never do), bounds the file size and
 the nesting depth, and returns a map from each value's path (``("claims", 3, "value")``) to its
 1-based line and column, so that an error can name the exact place.
+
+It parses with libyaml (``CSafeLoader``, several times faster) when PyYAML has it. libyaml resolves an
+alias to the node it names, so an alias shows up here as a node met twice, and is refused as such.
 """
 
 from __future__ import annotations
@@ -29,54 +32,88 @@ class YamlError(Exception):
         self.file, self.line, self.column, self.message = file, line, column, message
 
 
-class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (*name) are not allowed in fact files", mark)
-        return super().compose_node(parent, index)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_COLLECTION_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-def _to_python(loader: _Loader, node: yaml.Node, path: Path_, positions: Positions, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise yaml.constructor.ConstructorError(None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed in fact files", node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                raise yaml.constructor.ConstructorError(None, None, f"a key must be a plain name, found {key!r}", key_node.start_mark)
-            if key in out:
-                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} appears twice", key_node.start_mark)
-            out[key] = _to_python(loader, value_node, (*path, key), positions, depth + 1)
-            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(loader, item, (*path, i), positions, depth + 1) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+def _fail(message: str, mark: Any) -> None:
+    raise yaml.constructor.ConstructorError(None, None, message, mark)
+
+
+def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
+    """Plain data from a parser's events, built with an explicit stack: no recursion, so no input can
+    exhaust the C or the Python stack; depth, tags, aliases and keys are checked as events arrive."""
+    positions: Positions = {}
+    stack: list[list[Any]] = []  # [container, path, pending key or _NO_KEY, start mark]
+    root: Any = None
+    documents = 0
+
+    def place(value: Any, mark: Any) -> None:
+        nonlocal root
+        if not stack:
+            positions[()] = (mark.line + 1, mark.column + 1)
+            root = value
+            return
+        frame = stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            positions[(*path, len(container))] = (mark.line + 1, mark.column + 1)
+            container.append(value)
+        elif frame[2] is _NO_KEY:
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                _fail(f"a key must be a plain name, found {value!r}", mark)
+            if value in container:
+                _fail(f"key {value!r} appears twice", mark)
+            frame[2] = value
+            positions[(*path, value)] = (mark.line + 1, mark.column + 1)
+        else:
+            container[frame[2]] = value
+            frame[2] = _NO_KEY
+
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                _fail("a fact file holds one YAML document, found more", event.start_mark)
+        elif isinstance(event, yaml.AliasEvent):
+            _fail("anchors and aliases (*name) are not allowed in fact files", event.start_mark)
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag if event.tag not in (None, "!") else scalars.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            place(scalars.construct_object(node, deep=True), event.start_mark)
+        elif isinstance(event, _COLLECTION_START):
+            if len(stack) >= MAX_DEPTH:
+                _fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            mapping = isinstance(event, yaml.MappingStartEvent)
+            if event.tag not in (None, "!") and event.tag not in _PLAIN_TAGS:
+                _fail(f"tag {event.tag!r} is not allowed in fact files", event.start_mark)
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
+                _fail("a key must be a plain name, found a collection", event.start_mark)
+            container: Any = {} if mapping else []
+            path = () if not stack else (*stack[-1][1], stack[-1][2] if isinstance(stack[-1][0], dict) else len(stack[-1][0]))
+            stack.append([container, path, _NO_KEY, event.start_mark])
+        elif isinstance(event, _COLLECTION_END):
+            container, _path, _key, mark = stack.pop()
+            place(container, mark)
+    return root, positions
+
+
+_NO_KEY = object()
 
 
 def load_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
     """Parse one YAML document safely; raise ``YamlError`` naming ``name``, line and column."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlError(name, None, None, f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB a fact file may be")
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        positions: Positions = {}
-        data = None if node is None else _to_python(loader, node, (), positions, 0)
+        return _build(yaml.parse(text, Loader=_Loader), yaml.SafeLoader(""))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise YamlError(name, line, column, f"not valid YAML: {err.problem or err.context}") from None
     except yaml.YAMLError as err:
         raise YamlError(name, None, None, f"not valid YAML: {err}") from None
-    finally:
-        loader.dispose()
-    return data, positions
 
 
 def load_yaml_file(path: Path) -> tuple[Any, Positions]:

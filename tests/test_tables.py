@@ -122,6 +122,10 @@ def test_a_bad_claim_is_an_error_of_its_file(tmp_path, claim, field, expected):
     ("text", "expected"),
     [
         ("a: &x [1]\nb: *x\n", "aliases"),
+        ("a: &x one\nb: *x\n", "aliases"),
+        ("source: " + "[" * 500_000 + "]" * 500_000 + "\n", "nesting deeper than"),  # would crash a recursive parser
+        ("source: 1\n---\nsource: 2\n", "one YAML document"),
+        ("source: 1\nsource: 2\n", "appears twice"),
         ("source: !!python/object/apply:os.system ['echo owned']\nclaims: []\n", "not valid YAML"),
         ("source: [unclosed\n", "not valid YAML"),
         ("- just a list\n", "expected a mapping"),
