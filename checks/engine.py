@@ -65,8 +65,14 @@ def check(
     rules: Path | None = None,
     sources_dir: Path | None = None,
     fail_on: str = "error",
+    base: str | None = None,
+    baseline: Path | None = None,
 ) -> Report:
-    """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``."""
+    """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``.
+
+    With ``base`` (a git ref) or ``baseline`` (a file), findings are marked new or present and the
+    run fails on new ones only; a ref or baseline that cannot be used raises ``git.GitError`` or
+    ``gate.BaselineError``."""
     dataset = load(paths)
     rule_file = rules_path(paths, rules)
     specs, rule_errors = load_rules(rule_file)
@@ -81,7 +87,16 @@ def check(
     context = Context(sources_dir if sources_dir and sources_dir.is_dir() else None, texts)
     findings, rule_failures = run_rules(dataset.tables, specs, context)
     errors += rule_failures
-    return build_report(dataset.tables, specs, findings, errors, dataset.files, paths, fail_on, rule_file)
+    report = build_report(dataset.tables, specs, findings, errors, dataset.files, paths, fail_on, rule_file)
+    if base is not None:
+        from . import gate
+
+        return gate.against_commit(report, dataset, paths, base, lambda tables: run_rules(tables, specs, context)[0])
+    if baseline is not None:
+        from . import gate
+
+        return gate.against_baseline(report, baseline)
+    return report
 
 
 def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file) -> Report:  # type: ignore[no-untyped-def]

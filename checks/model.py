@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -30,6 +30,7 @@ class Location(BaseModel):
     fact_line: int
     source_line: int
     quote: str
+    changed_line: int | None = None  # with --base: the line of the claim that changed, where a new finding is shown
 
 
 class Finding(BaseModel):
@@ -44,6 +45,15 @@ class Finding(BaseModel):
     locations: list[Location] = Field(default_factory=list)
     more_locations: int = 0  # claims involved beyond the locations listed
     engine: str = "factcheck"
+    status: Literal["new", "present"] | None = None  # with --base or --baseline: new, or already there before
+
+    @property
+    def line(self) -> tuple[str, int] | None:
+        """Where the finding is shown: the changed line of its claim, else the first claim's line."""
+        if not self.locations:
+            return None
+        loc = self.locations[0]
+        return loc.fact_file, loc.changed_line or loc.fact_line
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -53,6 +63,22 @@ class Finding(BaseModel):
         claims = sorted({f"{loc.source_id}:{loc.claim_id}" for loc in self.locations})
         text = "\x1f".join([self.rule, self.severity.value, *sorted(self.subjects), "|", *claims])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Known(BaseModel):
+    """A finding as a baseline records it, and as a fixed finding is listed: enough to recognise it."""
+
+    identity: str
+    rule: str
+    severity: Severity
+    subjects: list[str]
+    claims: list[str]  # "source_id:claim_id" of the claims involved
+    message: str
+
+    @classmethod
+    def of(cls, f: Finding) -> "Known":
+        return cls(identity=f.identity, rule=f.rule, severity=f.severity, subjects=f.subjects,
+                   claims=sorted({f"{loc.source_id}:{loc.claim_id}" for loc in f.locations}), message=f.message)
 
 
 class RuleInfo(BaseModel):
@@ -86,6 +112,9 @@ class Summary(BaseModel):
     rules_run: int
     files: int
     unusable_files: int
+    new: int | None = None  # with --base or --baseline
+    present: int | None = None
+    fixed: int | None = None
 
 
 class WaveStep(BaseModel):
@@ -156,14 +185,17 @@ class Report(BaseModel):
     load_errors: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
     overview: Overview | None = None
+    base: str | None = None  # what the findings were compared with: "git <ref> (<commit>)" or "baseline <file>"
+    fixed: list[Known] = Field(default_factory=list)  # findings there before and gone now
 
     def fails(self, fail_on: str) -> bool:
         return fails(self.findings, fail_on)
 
 
 def fails(findings: list[Finding], fail_on: str) -> bool:
-    """Whether any finding is at or above the failing severity ('never' never fails)."""
+    """Whether any finding is at or above the failing severity ('never' never fails). Findings already
+    there before (status 'present', with --base or --baseline) never fail."""
     if fail_on == "never":
         return False
     threshold = Severity(fail_on).rank
-    return any(f.severity.rank >= threshold for f in findings)
+    return any(f.severity.rank >= threshold and f.status != "present" for f in findings)

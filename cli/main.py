@@ -93,11 +93,14 @@ def check(
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here (one test case per rule and subject).")] = None,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown summary here (for a pull-request comment).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
+    base: Annotated[Optional[str], typer.Option("--base", help="Git ref to compare with (e.g. origin/main): fail only on findings new since then.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
-    from factcheck.checks.engine import check as run_check
-
-    report = run_check(paths, rules, sources, fail_on.value)
+    if base is not None and baseline is not None:
+        typer.echo("error: give --base or --baseline, not both", err=True)
+        raise typer.Exit(EXIT_UNUSABLE)
+    report = _run_check(paths, rules, sources, fail_on.value, base, baseline)
     text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
     written = _write({output: text, html: "html", junit: "junit", markdown: "markdown"}, report)
     if output is None:
@@ -109,6 +112,43 @@ def check(
     if report.load_errors or not written:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
+
+
+def _run_check(paths, rules, sources, fail_on, base=None, baseline=None):  # type: ignore[no-untyped-def]
+    """The engine's report; a git ref or baseline that cannot be used is exit 2 with what to do."""
+    from factcheck.checks.engine import check as run_check
+    from factcheck.checks.gate import BaselineError
+    from factcheck.facts.git import GitError
+
+    try:
+        return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline)
+    except (GitError, BaselineError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+
+
+baseline_app = typer.Typer(help="Record today's findings, so that checks fail only on new ones.", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("write", epilog="Example: factcheck baseline write .factcheck-baseline.json facts/")
+def baseline_write(
+    file: Annotated[Path, typer.Argument(help="The baseline file to write (JSON, sorted, one entry per finding).")],
+    paths: Paths = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (as for check).")] = None,
+    sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts (as for check).")] = None,
+) -> None:
+    """Write the current findings to FILE; 'check --baseline FILE' then fails only on findings not in it."""
+    from factcheck.checks.gate import baseline_text
+
+    report = _run_check(paths, rules, sources, "never")
+    for error in report.load_errors:
+        typer.echo(f"error: {error}", err=True)
+    if report.load_errors:
+        raise typer.Exit(EXIT_UNUSABLE)
+    if not _write({file: baseline_text(report)}, report):
+        raise typer.Exit(EXIT_UNUSABLE)
+    typer.echo(f"wrote {len(report.findings)} findings to {file}")
 
 
 def _render(report, format: str, colour: bool = False) -> str:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """GitHub workflow commands for a Report: one annotation per error and warning, at its fact-file line.
 
-GitHub shows at most ten error and ten warning annotations per step, so the most important come first
-and a last line says how many more there are. Messages and properties are escaped as the runner
+GitHub shows at most ten error, ten warning and ten notice annotations per step, so the most important
+come first (new before still present) and a last line says how many more there are. Messages and properties are escaped as the runner
 requires, so claim text can never end a command early or start another one.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from factcheck.checks.model import Finding, Report, Severity
 
 LIMIT = 10  # annotations GitHub shows per severity and step
-LEVEL = {Severity.error: "error", Severity.warning: "warning"}
+LEVEL = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
 
 
 def escape_data(text: str) -> str:
@@ -21,28 +21,41 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def command(level: str, title: str, message: str, where: tuple[str, int] | None = None) -> str:
+    props = [f"file={escape_property(where[0])}", f"line={where[1]}"] if where else []
+    props.append(f"title={escape_property(title)}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
 def annotation(f: Finding) -> str:
-    props = []
-    if f.locations:
-        loc = f.locations[0]
-        props += [f"file={escape_property(loc.fact_file)}", f"line={loc.fact_line}"]
-    props.append(f"title={escape_property(f.rule)}")
+    """An error or warning at the finding's line; with --base or --baseline, a finding already there
+    before is a notice marked 'still present', so that only new ones read as failures."""
     message = f"{', '.join(f.subjects)}: {f.message}" if f.subjects else f.message
     if f.explanation:
         message += f"\n{f.explanation}"
-    return f"::{LEVEL[f.severity]} {','.join(props)}::{escape_data(message)}"
+    if f.status == "present":
+        return command("notice", f"{f.rule} (still present)", f"{f.severity.value}: {message}", f.line)
+    return command(LEVEL[f.severity], f"{f.rule} (new)" if f.status == "new" else f.rule, message, f.line)
 
 
 def render(report: Report) -> str:
     lines, left = [], []
-    unusable = [f"::error title=unusable input::{escape_data(e)}" for e in report.load_errors]
-    for severity in (Severity.error, Severity.warning):
-        group = (unusable if severity is Severity.error else []) + [annotation(f) for f in report.findings if f.severity is severity]
+    unusable = [command("error", "unusable input", e) for e in report.load_errors]
+    shown = [f for f in report.findings if f.severity is not Severity.info]
+    groups = {
+        "errors": unusable + [annotation(f) for f in shown if f.severity is Severity.error and f.status != "present"],
+        "warnings": [annotation(f) for f in shown if f.severity is Severity.warning and f.status != "present"],
+        "notices": [annotation(f) for f in shown if f.status == "present"]
+        + [command("notice", f"{k.rule} (fixed)", f"{', '.join(k.subjects)}: {k.message}") for k in report.fixed],
+    }
+    for name, group in groups.items():
         lines += group[:LIMIT]
         if len(group) > LIMIT:
-            left.append(f"{len(group) - LIMIT} more {severity.value}s")
+            left.append(f"{len(group) - LIMIT} more {name}")
     s = report.summary
     lines.append(f"factcheck: {s.verdict.upper()}: {s.errors} errors, {s.warnings} warnings, {s.infos} info (failing at {s.fail_on})")
+    if report.base:
+        lines.append(f"Against {report.base}: {s.new} new, {s.present} still present, {s.fixed} fixed; only new findings fail.")
     if left:
         lines.append(f"Not annotated (GitHub shows {LIMIT} per severity): {' and '.join(left)}; see the step summary or the HTML report.")
     return "\n".join(lines)

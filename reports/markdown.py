@@ -29,13 +29,17 @@ def link(fact_file: str, line: int, link_base: str | None) -> str:
     return f"[{cell(f'{fact_file}:{line}')}]({target}#L{line})"
 
 
-def _row(f: Finding, link_base: str | None) -> str:
-    where = ", ".join(link(loc.fact_file, loc.fact_line, link_base) for loc in f.locations[:3])
+STATUS = {"new": "🆕 new", "present": "still present", None: ""}
+
+
+def _row(f: Finding, link_base: str | None, with_status: bool) -> str:
+    where = ", ".join(link(loc.fact_file, loc.changed_line or loc.fact_line, link_base) for loc in f.locations[:3])
     more = len(f.locations) - 3 + f.more_locations
     if more > 0:
         where += f" and {more} more"
     subjects = cell(", ".join(f.subjects))
-    return f"| {ICON[f.severity]} | `{f.rule}` | {subjects} | {cell(f.message)} | {where or '—'} |"
+    status = f" {STATUS[f.status]} |" if with_status else ""
+    return f"| {ICON[f.severity]} |{status} `{f.rule}` | {subjects} | {cell(f.message)} | {where or '—'} |"
 
 
 def render(report: Report, link_base: str | None = None) -> str:
@@ -50,15 +54,22 @@ def render(report: Report, link_base: str | None = None) -> str:
     if report.load_errors:
         out += ["", f"**{len(report.load_errors)} unusable input** (not checked):", ""]
         out += [f"- {cell(e)}" for e in report.load_errors[:MAX_ROWS]]
-    table = [f for f in report.findings if f.severity is not Severity.info]
+    if report.base:
+        out += ["", f"Against {cell(report.base)}: **{s.new} new**, {s.present} still present, {s.fixed} fixed. Only new findings fail."]
+    status = report.base is not None
+    table = sorted((f for f in report.findings if f.severity is not Severity.info), key=lambda f: f.status == "present")
     infos = [f for f in report.findings if f.severity is Severity.info]
-    header = ["", "| | Rule | Subject | Finding | Where |", "|---|---|---|---|---|"]
+    header = ["", "| | Status | Rule | Subject | Finding | Where |" if status else "| | Rule | Subject | Finding | Where |",
+              "|---|---|---|---|---|---|" if status else "|---|---|---|---|---|"]
     if table:
-        out += header + [_row(f, link_base) for f in table[:MAX_ROWS]]
+        out += header + [_row(f, link_base, status) for f in table[:MAX_ROWS]]
         if len(table) > MAX_ROWS:
             out += ["", f"… and {len(table) - MAX_ROWS} more findings: see the HTML report."]
     elif not report.load_errors:
         out += ["", "No errors or warnings."]
+    if report.fixed:
+        out += ["", f"**Fixed** ({len(report.fixed)}):", ""]
+        out += [f"- ✅ `{k.rule}` {cell(', '.join(k.subjects))}: {cell(k.message)}" for k in report.fixed[:MAX_ROWS]]
     if infos:
-        out += ["", f"<details><summary>{len(infos)} info</summary>", *header, *(_row(f, link_base) for f in infos[:MAX_ROWS]), "", "</details>"]
+        out += ["", f"<details><summary>{len(infos)} info</summary>", *header, *(_row(f, link_base, status) for f in infos[:MAX_ROWS]), "", "</details>"]
     return "\n".join(out) + "\n"

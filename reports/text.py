@@ -9,7 +9,7 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
 def _finding(f: Finding, colour: bool) -> list[str]:
-    tag = f"{f.rule} {f.kind}"
+    tag = f"{f.rule} {f.kind}" + {"new": " [new]", "present": " [still present]"}.get(f.status or "", "")
     head = f"  {_BOLD if colour else ''}{tag}{_RESET if colour else ''}  {f.message}"
     lines = [head]
     if f.expected is not None or f.found is not None:
@@ -17,7 +17,7 @@ def _finding(f: Finding, colour: bool) -> list[str]:
     if f.explanation:
         lines.append(f"      why: {f.explanation}")
     for loc in f.locations[:6]:
-        where = f"{loc.fact_file}:{loc.fact_line}"
+        where = f"{loc.fact_file}:{loc.changed_line or loc.fact_line}"
         lines.append(f"      {_DIM if colour else ''}{where}  ({loc.source_id}, text line {loc.source_line}): {loc.quote[:90]!r}{_RESET if colour else ''}")
     hidden = len(f.locations) - 6 + f.more_locations
     if hidden > 0:
@@ -39,6 +39,10 @@ def render(report: Report, colour: bool = False) -> str:
         out.append(f"{_COLOUR[severity] if colour else ''}{title}{_RESET if colour else ''}")
         for f in group:
             out.extend(_finding(f, colour))
+    if report.fixed:
+        out.append("")
+        out.append(f"FIXED since {report.base} ({len(report.fixed)})")
+        out.extend(f"  {k.rule}  {k.severity.value}  {', '.join(k.subjects)}: {k.message}" for k in report.fixed)
     if report.load_errors:
         out.append("")
         out.append("UNUSABLE INPUT")
@@ -46,4 +50,6 @@ def render(report: Report, colour: bool = False) -> str:
     verdict = "FAIL" if s.verdict == "fail" else "PASS"
     out.append("")
     out.append(f"{verdict}: {s.errors} errors, {s.warnings} warnings, {s.infos} info (failing at: {s.fail_on})")
+    if report.base:
+        out.append(f"against {report.base}: {s.new} new, {s.present} still present, {s.fixed} fixed; only new findings fail")
     return "\n".join(out)

@@ -1,0 +1,165 @@
+"""The pull-request gate: compare this run's findings with a git commit's or with a baseline file.
+
+A finding is the same finding when its identity (rule, severity, subjects and the ids of its claims;
+never line numbers) is the same. Findings absent before are *new* and may fail the run; the others are
+*present* and never do; findings gone are *fixed*. A new finding is shown at the line that changed:
+the first changed line inside the claim that changed, found by diffing the fact file with its base.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+from pydantic import BaseModel, ValidationError
+
+from factcheck.facts import git
+from factcheck.facts.loader import Dataset, bundled_dataset, display_path, fact_files, load
+from factcheck.facts.tables import CLAIM_TABLES, Tables
+
+from .model import Finding, Known, Report, fails
+
+MAX_BASELINE_BYTES = 16 * 1024 * 1024
+BASELINE_VERSION = 1
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be used; the message names it."""
+
+
+class Baseline(BaseModel):
+    version: int
+    findings: list[Known]
+
+
+# -- comparing ----------------------------------------------------------------------------------------------
+
+
+def compare(report: Report, before: list[Known], label: str) -> Report:
+    """Mark each finding new or present against the findings known before; list the fixed ones."""
+    known = {k.identity for k in before}
+    findings = [f.model_copy(update={"status": "present" if f.identity in known else "new"}) for f in report.findings]
+    now = {f.identity for f in findings}
+    fixed = sorted((k for k in before if k.identity not in now), key=lambda k: (-k.severity.rank, k.rule, k.subjects))
+    new = sum(1 for f in findings if f.status == "new")
+    failing = fails(findings, report.summary.fail_on)
+    summary = report.summary.model_copy(update={
+        "new": new, "present": len(findings) - new, "fixed": len(fixed), "verdict": "fail" if failing else "pass",
+    })
+    return report.model_copy(update={"findings": findings, "fixed": fixed, "summary": summary, "base": label})
+
+
+def against_commit(report: Report, head: Dataset, paths: list[Path] | None, ref: str, run) -> Report:  # type: ignore[no-untyped-def]
+    """Compare with the fact files as they are at git ``ref``; ``run(tables)`` runs the same rules."""
+    targets = paths or [bundled_dataset()]
+    root = git.repo_root(targets[0])
+    commit = git.resolve(root, ref)
+    relative = [git.relative_to_root(root, p) for p in targets]
+    with tempfile.TemporaryDirectory(prefix="factcheck-base-") as tmp:
+        into = Path(tmp)
+        git.export(root, commit, relative, into)
+        base_paths = [into / r for r in relative if (into / r).exists()]
+        files, _ = fact_files(base_paths) if base_paths else ([], [])
+        as_head = {display_path(f): display_path(root / f.relative_to(into)) for f in files}
+        texts = {as_head[display_path(f)]: f.read_text(encoding="utf-8", errors="replace").splitlines() for f in files}
+        base = load(base_paths) if base_paths else None  # unusable files at the base simply have no findings there
+        before = [Known.of(f) for f in run(base.tables)] if base else []
+    compared = compare(report, before, f"git {ref} ({commit[:12]})")
+    changed = _changed_claims(head.tables, base.tables if base else None)
+    lines = _changed_lines(head, texts)
+    return compared.model_copy(update={"findings": [_at_change(f, changed, lines, head.tables) for f in compared.findings]})
+
+
+def _fingerprints(tables: Tables) -> dict[tuple[str, str], int]:
+    """A hash of every claim's content (all columns but its place in the fact file)."""
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for name in CLAIM_TABLES:
+        frame = tables[name]
+        if frame.height:
+            hashes = frame.drop("fact_file", "fact_line").hash_rows(seed=7)
+            for key, h in zip(frame.select("source_id", "claim_id").iter_rows(), hashes):
+                out[key] ^= h
+    return out
+
+
+def _changed_claims(head: Tables, base: Tables | None) -> set[tuple[str, str]]:
+    now = _fingerprints(head)
+    before = _fingerprints(base) if base is not None else {}
+    return {key for key, h in now.items() if before.get(key) != h}
+
+
+def _changed_lines(head: Dataset, base_texts: dict[str, list[str]]) -> dict[str, list[int]]:
+    """Per head fact file, the (1-based) lines that differ from the base's version of the file."""
+    out: dict[str, list[int]] = {}
+    claims = head.tables.all_claims()
+    for label in set(claims["fact_file"].to_list()):
+        path = Path(label) if not label.startswith("facts/data/") else bundled_dataset() / label.removeprefix("facts/data/")
+        try:
+            now = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        before = base_texts.get(label, [])
+        changed: set[int] = set()
+        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, before, now, autojunk=False).get_opcodes():
+            if tag in ("replace", "insert"):
+                changed.update(range(j1 + 1, j2 + 1))
+            elif tag == "delete" and j1 < len(now):
+                changed.add(j1 + 1)
+        out[label] = sorted(changed)
+    return out
+
+
+def _at_change(f: Finding, changed: set[tuple[str, str]], lines: dict[str, list[int]], tables: Tables) -> Finding:
+    """A new finding, its changed claims first, each at the first changed line inside the claim."""
+    if f.status != "new" or not f.locations:
+        return f
+    starts = _claim_starts(tables)
+    located = []
+    for loc in f.locations:
+        if (loc.source_id, loc.claim_id) not in changed:
+            located.append(loc)
+            continue
+        following = [s for s in starts.get(loc.fact_file, []) if s > loc.fact_line]
+        end = following[0] if following else 10**9
+        inside = [n for n in lines.get(loc.fact_file, []) if loc.fact_line <= n < end]
+        located.append(loc.model_copy(update={"changed_line": inside[0] if inside else loc.fact_line}))
+    located.sort(key=lambda loc: loc.changed_line is None)  # stable: changed claims first, in file order
+    return f.model_copy(update={"locations": located})
+
+
+def _claim_starts(tables: Tables) -> dict[str, list[int]]:
+    rows = tables.all_claims().group_by("fact_file").agg(pl.col("fact_line").unique().sort())
+    return dict(rows.iter_rows())
+
+
+# -- baseline files -------------------------------------------------------------------------------------------
+
+
+def baseline_text(report: Report) -> str:
+    """A baseline of the report's findings: sorted, one entry per finding, no timestamps."""
+    entries = sorted((Known.of(f) for f in report.findings), key=lambda k: (k.rule, k.subjects, k.identity))
+    return json.dumps({"version": BASELINE_VERSION, "findings": [k.model_dump(mode="json") for k in entries]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_baseline(path: Path) -> list[Known]:
+    try:
+        if path.stat().st_size > MAX_BASELINE_BYTES:
+            raise BaselineError(f"{path}: larger than {MAX_BASELINE_BYTES} bytes; not a baseline")
+        baseline = Baseline.model_validate_json(path.read_bytes())
+    except OSError as err:
+        raise BaselineError(f"{path}: cannot be read: {err.strerror or err}") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the file"
+        raise BaselineError(f"{path}: not a factcheck baseline ({where}: {first['msg']}); write one with 'factcheck baseline write'") from None
+    if baseline.version != BASELINE_VERSION:
+        raise BaselineError(f"{path}: baseline version {baseline.version}, this factcheck reads version {BASELINE_VERSION}")
+    return baseline.findings
+
+
+def against_baseline(report: Report, path: Path) -> Report:
+    return compare(report, read_baseline(path), f"baseline {path}")
