@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from factcheck.facts.loader import LoadError, bundled_dataset, display_path, load
+from factcheck.facts.loader import Dataset, LoadError, bundled_dataset, display_path, load
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
@@ -73,25 +73,33 @@ def check(
     With ``base`` (a git ref) or ``baseline`` (a file), findings are marked new or present and the
     run fails on new ones only; a ref or baseline that cannot be used raises ``git.GitError`` or
     ``gate.BaselineError``."""
-    dataset = load(paths)
     rule_file = rules_path(paths, rules)
-    specs, rule_errors = load_rules(rule_file)
-    errors = list(dataset.errors) + rule_errors
-    texts: dict[str, list[str]] = {}
-    if sources_dir is not None:
-        if not sources_dir.is_dir():
-            errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
-        else:
-            texts, text_errors = read_source_texts(dataset.tables, sources_dir)
-            errors += text_errors
-    context = Context(sources_dir if sources_dir and sources_dir.is_dir() else None, texts)
-    findings, rule_failures = run_rules(dataset.tables, specs, context)
-    errors += rule_failures
-    report = build_report(dataset.tables, specs, findings, errors, dataset.files, paths, fail_on, rule_file)
+    specs, errors = load_rules(rule_file)
+    if sources_dir is not None and not sources_dir.is_dir():
+        errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
+        sources_dir = None
+
+    def run(tables: Tables) -> tuple[list[Finding], list[LoadError]]:
+        texts, text_errors = read_source_texts(tables, sources_dir) if sources_dir else ({}, [])
+        findings, failures = run_rules(tables, specs, Context(sources_dir, texts))
+        return findings, text_errors + failures
+
+    def head() -> tuple[Dataset, Report]:
+        dataset = load(paths)
+        findings, run_errors = run(dataset.tables)
+        all_errors = list(dataset.errors) + errors + run_errors
+        return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file)
+
     if base is not None:
+        from concurrent.futures import ThreadPoolExecutor
+
         from . import gate
 
-        return gate.against_commit(report, dataset, paths, base, lambda tables: run_rules(tables, specs, context)[0])
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the commit's files are checked while the work tree's are
+            pending = pool.submit(gate.read_base, paths, base, lambda tables: run(tables)[0])
+            dataset, report = head()
+            return gate.against_commit(report, dataset, pending.result())
+    dataset, report = head()
     if baseline is not None:
         from . import gate
 

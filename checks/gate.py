@@ -12,6 +12,7 @@ import difflib
 import json
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -53,8 +54,18 @@ def compare(report: Report, before: list[Known], label: str) -> Report:
     return report.model_copy(update={"findings": findings, "fixed": fixed, "summary": summary, "base": label})
 
 
-def against_commit(report: Report, head: Dataset, paths: list[Path] | None, ref: str, run) -> Report:  # type: ignore[no-untyped-def]
-    """Compare with the fact files as they are at git ``ref``; ``run(tables)`` runs the same rules."""
+@dataclass(frozen=True)
+class Base:
+    """The fact files at a git commit, and the findings the same rules give there."""
+
+    label: str  # "git <ref> (<commit>)"
+    findings: list[Known]
+    tables: Tables | None  # None: the fact files did not exist at the commit
+    texts: dict[str, list[str]]  # fact file (as the head names it) -> its lines at the commit
+
+
+def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[no-untyped-def]
+    """Load the fact files as they are at git ``ref`` and run the rules on them (``run(tables)``)."""
     targets = paths or [bundled_dataset()]
     root = git.repo_root(targets[0])
     commit = git.resolve(root, ref)
@@ -64,13 +75,17 @@ def against_commit(report: Report, head: Dataset, paths: list[Path] | None, ref:
         git.export(root, commit, relative, into)
         base_paths = [into / r for r in relative if (into / r).exists()]
         files, _ = fact_files(base_paths) if base_paths else ([], [])
-        as_head = {display_path(f): display_path(root / f.relative_to(into)) for f in files}
-        texts = {as_head[display_path(f)]: f.read_text(encoding="utf-8", errors="replace").splitlines() for f in files}
-        base = load(base_paths) if base_paths else None  # unusable files at the base simply have no findings there
-        before = [Known.of(f) for f in run(base.tables)] if base else []
-    compared = compare(report, before, f"git {ref} ({commit[:12]})")
-    changed = _changed_claims(head.tables, base.tables if base else None)
-    lines = _changed_lines(head, texts)
+        texts = {display_path(root / f.relative_to(into)): f.read_text(encoding="utf-8", errors="replace").splitlines() for f in files}
+        dataset = load(base_paths) if base_paths else None  # unusable files at the base simply have no findings there
+    findings = [Known.of(f) for f in run(dataset.tables)] if dataset else []
+    return Base(f"git {ref} ({commit[:12]})", findings, dataset.tables if dataset else None, texts)
+
+
+def against_commit(report: Report, head: Dataset, base: Base) -> Report:
+    """Compare with the base; new findings are shown at the lines of the claims that changed."""
+    compared = compare(report, base.findings, base.label)
+    changed = _changed_claims(head.tables, base.tables)
+    lines = _changed_lines(head, base.texts)
     return compared.model_copy(update={"findings": [_at_change(f, changed, lines, head.tables) for f in compared.findings]})
 
 

@@ -243,8 +243,9 @@ def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
 def resolve_areas(frames: dict[str, pl.DataFrame], registry: Registry) -> dict[str, pl.DataFrame]:
     """Fill the area columns of every table whose subject names an area (one resolution per distinct name)."""
     names = pl.concat(
-        [frames[t]["subject"] for t in AREA_TABLES] + [frames["mergers"]["into"]]
-    )
+        [frames[t]["subject"] for t in AREA_TABLES if t != "populations"]
+        + [frames["populations"].filter(pl.col("scope") == "area")["subject"], frames["mergers"]["into"]]
+    )  # a population of a wave or of "the country" names no area: nothing to resolve
     resolved = registry.resolve(names)
     area_cols = ["area_code", "area_name", "name_match", "suggestion"]
     out = dict(frames)

@@ -33,6 +33,7 @@ class YamlError(Exception):
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 _COLLECTION_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
@@ -80,8 +81,11 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
             _fail("anchors and aliases (*name) are not allowed in fact files", event.start_mark)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag if event.tag not in (None, "!") else scalars.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-            place(scalars.construct_object(node, deep=True), event.start_mark)
+            if tag == _STR:  # most values: no constructor needed
+                place(event.value, event.start_mark)
+            else:
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                place(scalars.construct_object(node, deep=True), event.start_mark)
         elif isinstance(event, _COLLECTION_START):
             if len(stack) >= MAX_DEPTH:
                 _fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)

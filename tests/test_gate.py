@@ -1,0 +1,183 @@
+"""The pull-request gate, in a temporary git repository holding the bundled dataset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli.main import app
+from factcheck.facts.loader import bundled_dataset
+
+from helpers import edit
+from test_reports import _annotations, _unescape
+
+DEC = Path("facts/sources/ics-dec-2020-news.yaml")
+JUNE = Path("facts/sources/ics-june-2019-news.yaml")
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "claims"
+    shutil.copytree(bundled_dataset(), root / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "analyst@example.org")
+    git(root, "config", "user.name", "Analyst")
+    commit(root, "the bundled facts")
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["check", "facts", *args])
+
+
+def report(*args: str) -> dict:
+    result = run(*args, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def break_total(repo: Path) -> None:
+    edit(repo / DEC, 'value: "29"', 'value: "31"')
+
+
+def designate_twice(repo: Path) -> None:
+    """Devon, designated in December 2020, designated again in the June 2019 wave."""
+    edit(repo / JUNE, "claims:\n", "claims:\n  - id: devon-again\n    kind: designation\n    subject: Devon\n    wave: 2019-06\n"
+         "    evidence: {line: 4, quote: \"Three further areas\"}\n\n")
+
+
+@pytest.mark.parametrize(("breaking", "rule", "changed"), [
+    (break_total, "TOT01", (DEC, 'value: "31"')),
+    (designate_twice, "UNI01", (JUNE, "id: devon-again")),  # a new claim: its first line
+])
+def test_a_branch_that_breaks_the_facts_fails_at_the_changed_line(repo, breaking, rule, changed):
+    git(repo, "checkout", "-q", "-b", "pr")
+    breaking(repo)
+    commit(repo, "edit")
+    result = run("--base", "main", "--format", "github")
+    assert result.exit_code == 1, result.output
+    errors = [n for n in _annotations(result.stdout) if n["level"] == "error"]
+    assert [n["title"] for n in errors] == [f"{rule} (new)"]
+    path, text = changed
+    assert _unescape(errors[0]["file"]) == path.as_posix()
+    assert int(errors[0]["line"]) == line_of(repo / path, text)  # exactly the line that changed
+
+
+def test_known_findings_at_the_base_do_not_fail_an_unrelated_change(repo):
+    break_total(repo)
+    commit(repo, "a known problem on main")
+    git(repo, "checkout", "-q", "-b", "pr")
+    edit(repo / JUNE, "# ", "# Reviewed. ")  # a comment: nothing a rule reads
+    commit(repo, "unrelated")
+    data = report("--base", "main")
+    assert data["summary"]["verdict"] == "pass" and data["summary"]["new"] == 0
+    tot = [f for f in data["findings"] if f["rule"] == "TOT01" and f["severity"] == "error"]
+    assert tot and all(f["status"] == "present" for f in tot)
+    assert run("--base", "main").exit_code == 0
+
+
+def test_a_branch_that_fixes_the_base_is_reported_as_fixed(repo):
+    break_total(repo)
+    commit(repo, "a known problem on main")
+    git(repo, "checkout", "-q", "-b", "fix")
+    edit(repo / DEC, 'value: "31"', 'value: "29"')
+    commit(repo, "fix the total")
+    data = report("--base", "main")
+    assert run("--base", "main").exit_code == 0
+    assert [(k["rule"], k["subjects"]) for k in data["fixed"]] == [("TOT01", ["wave 2020-12"])]
+    assert data["summary"]["fixed"] == 1 and data["summary"]["new"] == 0
+
+
+def test_the_work_tree_is_checked_and_left_untouched(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    break_total(repo)  # not committed: the gate checks the files as they are
+    before = (repo / DEC).read_bytes(), git(repo, "status", "--porcelain")
+    result = run("--base", base)
+    assert result.exit_code == 1
+    assert ((repo / DEC).read_bytes(), git(repo, "status", "--porcelain")) == before
+
+
+def test_an_unknown_ref_is_exit_2_with_what_to_do(repo):
+    result = run("--base", "no-such-branch")
+    assert result.exit_code == 2
+    assert "unknown git ref 'no-such-branch'" in result.output and "git fetch" in result.output
+
+
+def test_outside_git_is_exit_2(tmp_path, monkeypatch):
+    shutil.copytree(bundled_dataset(), tmp_path / "facts")
+    monkeypatch.chdir(tmp_path)
+    result = run("--base", "main")
+    assert result.exit_code == 2 and "not inside a git work tree" in result.output
+
+
+def test_a_shallow_clone_works_once_the_base_commit_is_fetched(repo, tmp_path, monkeypatch):
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "pr")
+    break_total(repo)
+    commit(repo, "break")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth=1", "--branch", "pr", repo.as_uri(), str(clone)], check=True)
+    monkeypatch.chdir(clone)
+    assert run("--base", base).exit_code == 2  # not fetched yet: said, not crashed
+    git(clone, "fetch", "-q", "--depth=1", "origin", base)
+    result = run("--base", base, "--format", "github")
+    assert result.exit_code == 1
+    assert [n["title"] for n in _annotations(result.stdout) if n["level"] == "error"] == ["TOT01 (new)"]
+
+
+def test_base_and_baseline_together_is_a_usage_error(repo):
+    assert run("--base", "main", "--baseline", "b.json").exit_code == 2
+
+
+# -- baseline files -------------------------------------------------------------------------------------------
+
+
+def test_a_baseline_fails_only_on_findings_not_in_it(repo):
+    break_total(repo)
+    result = CliRunner().invoke(app, ["baseline", "write", "baseline.json", "facts"])
+    assert result.exit_code == 0, result.output
+    assert run("--baseline", "baseline.json").exit_code == 0  # the known error is in the baseline
+    designate_twice(repo)
+    result = run("--baseline", "baseline.json", "--format", "github")
+    assert result.exit_code == 1
+    assert [n["title"] for n in _annotations(result.stdout) if n["level"] == "error"] == ["UNI01 (new)"]
+
+
+def test_a_baseline_is_stable_and_reviewable(repo):
+    runner = CliRunner()
+    runner.invoke(app, ["baseline", "write", "one.json", "facts"])
+    runner.invoke(app, ["baseline", "write", "two.json", "facts"])
+    one = Path("one.json").read_text(encoding="utf-8")
+    assert one == Path("two.json").read_text(encoding="utf-8")  # no timestamps, same order
+    entries = json.loads(one)["findings"]
+    assert entries == sorted(entries, key=lambda e: (e["rule"], e["subjects"], e["identity"]))
+    assert {"identity", "rule", "severity", "subjects", "claims", "message"} == set(entries[0])
+
+
+@pytest.mark.parametrize("content", ["not json", '{"version": 1, "findings": [{"rule": "X"}]}', '{"version": 99, "findings": []}'])
+def test_an_unusable_baseline_is_exit_2_naming_the_file(repo, content):
+    Path("b.json").write_text(content, encoding="utf-8")
+    result = run("--baseline", "b.json")
+    assert result.exit_code == 2 and "b.json" in result.output
