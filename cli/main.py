@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 
@@ -92,6 +92,7 @@ def check(
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write the self-contained HTML report here.")] = None,
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here (one test case per rule and subject).")] = None,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown summary here (for a pull-request comment).")] = None,
+    json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref to compare with (e.g. origin/main): fail only on findings new since then.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
@@ -102,11 +103,13 @@ def check(
         raise typer.Exit(EXIT_UNUSABLE)
     report = _run_check(paths, rules, sources, fail_on.value, base, baseline)
     text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
-    written = _write({output: text, html: "html", junit: "junit", markdown: "markdown"}, report)
+    files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
+                                        ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
+    written = _write(files)
     if output is None:
         typer.echo(text)
     if format is Format.github and os.environ.get("GITHUB_STEP_SUMMARY"):
-        written &= _write({Path(os.environ["GITHUB_STEP_SUMMARY"]): _render(report, "markdown")}, report, append=True)
+        written &= _write([(Path(os.environ["GITHUB_STEP_SUMMARY"]), lambda: _render(report, "markdown"))], append=True)
     for error in report.load_errors:
         typer.echo(f"error: {error}", err=True)
     if report.load_errors or not written:
@@ -146,7 +149,7 @@ def baseline_write(
         typer.echo(f"error: {error}", err=True)
     if report.load_errors:
         raise typer.Exit(EXIT_UNUSABLE)
-    if not _write({file: baseline_text(report)}, report):
+    if not _write([(file, lambda: baseline_text(report))]):
         raise typer.Exit(EXIT_UNUSABLE)
     typer.echo(f"wrote {len(report.findings)} findings to {file}")
 
@@ -184,13 +187,13 @@ def _link_base() -> str | None:
     return None
 
 
-def _write(targets: dict, report, append: bool = False) -> bool:  # type: ignore[no-untyped-def]
-    """Write each (path -> text or format name); a path that cannot be written is said, not raised."""
+def _write(targets: list[tuple[Optional[Path], Callable[[], str]]], append: bool = False) -> bool:
+    """Write each (path, text made on demand); a path that cannot be written is said, not raised."""
     ok = True
-    for path, content in targets.items():
+    for path, make in targets:
         if path is None:
             continue
-        text = _render(report, content) if content in ("html", "junit", "markdown") else content
+        text = make()
         try:
             with open(path, "a" if append else "w", encoding="utf-8") as out:
                 out.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,154 @@
+"""The composite GitHub Action and the pre-commit hook, run locally.
+
+The action's shell steps run in order with a fake GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, in a shallow
+clone of a repository whose pull-request branch breaks a total; the steps that use other actions
+(setup-python, upload-artifact) are GitHub's and are only inspected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factcheck.facts.loader import bundled_dataset
+
+from test_gate import DEC, commit, git, line_of
+from test_reports import _annotations
+
+REPO = Path(__file__).resolve().parent.parent
+ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+EXPRESSION = re.compile(r"^\$\{\{\s*([\w.-]+)\s*\}\}$")
+
+
+def evaluate(value: str, context: dict[str, str]) -> str:
+    """The value of a `${{ name }}` expression from ``context`` (the only kind the action uses in env)."""
+    match = EXPRESSION.match(str(value))
+    return context[match.group(1)] if match else str(value)
+
+
+def test_no_input_is_substituted_into_a_script():
+    for step in ACTION["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), f"step {step.get('name')!r} puts an expression into its script"
+
+
+def test_the_report_is_uploaded_even_when_the_check_fails():
+    upload = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "${{ inputs.html }}"
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path) -> tuple[Path, str]:
+    """A shallow clone of a pull-request branch that breaks a total, without its base commit."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    origin = tmp_path / "origin"
+    shutil.copytree(bundled_dataset(), origin / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "config", "user.email", "analyst@example.org")
+    git(origin, "config", "user.name", "Analyst")
+    base = commit(origin, "the facts")
+    git(origin, "checkout", "-q", "-b", "pr")
+    path = origin / DEC
+    path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    commit(origin, "change a total")
+    clone = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", "--depth=1", "--branch", "pr", origin.as_uri(), str(clone)], check=True)
+    return clone, base
+
+
+def run_action(workspace: Path, tmp: Path, inputs: dict[str, str], github: dict[str, str]) -> tuple[list[subprocess.CompletedProcess], dict]:
+    """Run the action's shell steps as a runner would: each step's env, the outputs file, the summary."""
+    fake = tmp / "bin"
+    fake.mkdir()
+    pip_log = tmp / "pip.log"
+    # `python -m pip ...` is recorded (the package is already installed here); anything else is Python.
+    (fake / "python").write_text(
+        f'#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "$@" >> "{pip_log}"; exit 0; fi\nexec "{sys.executable}" "$@"\n')
+    (fake / "python").chmod(0o755)
+    files = {"GITHUB_OUTPUT": tmp / "output", "GITHUB_STEP_SUMMARY": tmp / "summary.md"}
+    for f in files.values():
+        f.write_text("", encoding="utf-8")
+    context = {f"inputs.{name}": str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    context |= github
+    context |= {k: evaluate(v, context) for k, v in context.items() if k.startswith("inputs.")}
+    context |= {f"inputs.{k}": v for k, v in inputs.items()}
+    results = []
+    for step in ACTION["runs"]["steps"]:
+        if "run" not in step:
+            continue
+        env = {**os.environ, "PATH": f"{fake}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+               "RUNNER_TEMP": str(tmp), **{k: str(v) for k, v in files.items()},
+               **{k: evaluate(v, context) for k, v in step.get("env", {}).items()}}
+        result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], cwd=workspace, env=env,
+                                capture_output=True, text=True, timeout=120)
+        results.append(result)
+        if result.returncode != 0:
+            break
+    outputs = dict(line.split("=", 1) for line in files["GITHUB_OUTPUT"].read_text().splitlines() if "=" in line)
+    outputs["pip"] = pip_log.read_text() if pip_log.exists() else ""
+    outputs["summary"] = files["GITHUB_STEP_SUMMARY"].read_text()
+    return results, outputs
+
+
+def test_the_action_fails_the_pull_request_at_the_changed_line(pull_request, tmp_path):
+    workspace, base = pull_request
+    github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": base}
+    results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
+    assert len(results) == 3, [(r.returncode, r.stdout, r.stderr) for r in results]
+    install, fetch, check = results
+    assert install.returncode == 0 and f"install --quiet {REPO}" in outputs["pip"]
+    assert fetch.returncode == 0  # fetched the base commit the shallow clone lacked
+    assert check.returncode == 1, check.stderr
+    errors = [n for n in _annotations(check.stdout) if n["level"] == "error"]
+    assert [(n["title"], n["file"], int(n["line"])) for n in errors] == [("TOT01 (new)", DEC.as_posix(), line_of(workspace / DEC, 'value: "31"'))]
+    assert outputs["verdict"] == "fail" and outputs["new"] == "1"
+    assert (workspace / outputs["report"]).stat().st_size > 0
+    assert "## factcheck: ❌ **FAIL**" in outputs["summary"] and "1 new" in outputs["summary"]
+
+
+def test_the_action_passes_without_a_base_on_good_facts(pull_request, tmp_path):
+    workspace, base = pull_request
+    git(workspace, "checkout", "-q", "HEAD~0")
+    (workspace / DEC).write_text((workspace / DEC).read_text(encoding="utf-8").replace('value: "31"', 'value: "29"'), encoding="utf-8")
+    github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": ""}  # a push, not a pull request
+    results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
+    assert [r.returncode for r in results] == [0, 0, 0], results[-1].stderr
+    assert outputs["verdict"] == "pass" and outputs["new"] == ""
+
+
+# -- pre-commit ---------------------------------------------------------------------------------------------
+
+
+def test_the_pre_commit_hook_checks_the_fact_files_of_the_commit(tmp_path):
+    """pre-commit installs this repository's hook from a local copy (no network beyond the package
+    registry it installs dependencies from) and runs it on a sample repository."""
+    if shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists():
+        pytest.skip("pre-commit is not installed")
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["factcheck"]
+    sample = tmp_path / "sample"
+    shutil.copytree(bundled_dataset(), sample / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    git(sample, "init", "-q", "-b", "main")
+    git(sample, "config", "user.email", "analyst@example.org")
+    git(sample, "config", "user.name", "Analyst")
+    commit(sample, "facts")
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+    def try_repo() -> subprocess.CompletedProcess:
+        return subprocess.run([pre_commit, "try-repo", str(REPO), "factcheck", "--all-files"], cwd=sample, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    good = try_repo()
+    assert good.returncode == 0, good.stdout + good.stderr
+    (sample / DEC).write_text((sample / DEC).read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    git(sample, "add", "-A")
+    bad = try_repo()
+    assert bad.returncode == 1 and "TOT01" in bad.stdout
