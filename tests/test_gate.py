@@ -181,3 +181,22 @@ def test_an_unusable_baseline_is_exit_2_naming_the_file(repo, content):
     Path("b.json").write_text(content, encoding="utf-8")
     result = run("--baseline", "b.json")
     assert result.exit_code == 2 and "b.json" in result.output
+
+
+def test_every_view_marks_new_present_and_fixed(repo):
+    from factcheck.checks.engine import check
+    from factcheck.reports import html, markdown, text
+
+    edit(repo / DEC, 'value: "29"', 'value: "31"')
+    commit(repo, "a known problem on main")
+    git(repo, "checkout", "-q", "-b", "pr")
+    edit(repo / DEC, 'value: "31"', 'value: "29"')  # fixes it
+    designate_twice(repo)  # and breaks something else
+    report = check([Path("facts")], base="main")
+    assert {f.status for f in report.findings} == {"new", "present"}
+    page = html.render(report)
+    assert page.count('class="status new"') == sum(1 for f in report.findings if f.status == "new")
+    assert 'id="fixed"' in page and "wave 2020-12" in page.split('id="fixed"')[1].split("</section>")[0]
+    md = markdown.render(report)
+    assert "🆕 new" in md and "**Fixed** (1)" in md
+    assert "[new]" in text.render(report) and "FIXED since git main" in text.render(report)
