@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>document.title='pwned'</script>"
@@ -26,3 +30,26 @@ def make_hostile(dataset: Path) -> Path:
     edit(path, "subject: Cambridge & Peterborough,", f'subject: "{IMG}",')
     edit(path, "subject: Mid and South Essex,", 'subject: "Mid and South Essex\\n::error::pwned%0A",')
     return dataset
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def facts_repo(root: Path) -> str:
+    """A git repository at ``root`` with the bundled dataset in ``facts/`` committed on main; its commit."""
+    from factcheck.facts.loader import bundled_dataset
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shutil.copytree(bundled_dataset(), root / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "analyst@example.org")
+    git(root, "config", "user.name", "Analyst")
+    return commit(root, "the bundled facts")

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factcheck.facts.loader import bundled_dataset
 
-from test_gate import DEC, commit, git, line_of
+from helpers import commit, facts_repo, git
+from test_gate import DEC, line_of
 from test_reports import _annotations
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,14 +46,8 @@ def test_the_report_is_uploaded_even_when_the_check_fails():
 @pytest.fixture
 def pull_request(tmp_path: Path) -> tuple[Path, str]:
     """A shallow clone of a pull-request branch that breaks a total, without its base commit."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
     origin = tmp_path / "origin"
-    shutil.copytree(bundled_dataset(), origin / "facts", ignore=shutil.ignore_patterns("__pycache__"))
-    git(origin, "init", "-q", "-b", "main")
-    git(origin, "config", "user.email", "analyst@example.org")
-    git(origin, "config", "user.name", "Analyst")
-    base = commit(origin, "the facts")
+    base = facts_repo(origin)
     git(origin, "checkout", "-q", "-b", "pr")
     path = origin / DEC
     path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
@@ -135,11 +129,7 @@ def test_the_pre_commit_hook_checks_the_fact_files_of_the_commit(tmp_path):
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [h["id"] for h in hooks] == ["factcheck"]
     sample = tmp_path / "sample"
-    shutil.copytree(bundled_dataset(), sample / "facts", ignore=shutil.ignore_patterns("__pycache__"))
-    git(sample, "init", "-q", "-b", "main")
-    git(sample, "config", "user.email", "analyst@example.org")
-    git(sample, "config", "user.name", "Analyst")
-    commit(sample, "facts")
+    facts_repo(sample)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
     def try_repo() -> subprocess.CompletedProcess:

@@ -13,33 +13,17 @@ from typer.testing import CliRunner
 from factcheck.cli.main import app
 from factcheck.facts.loader import bundled_dataset
 
-from helpers import edit
+from helpers import commit, edit, facts_repo, git
 from test_reports import _annotations, _unescape
 
 DEC = Path("facts/sources/ics-dec-2020-news.yaml")
 JUNE = Path("facts/sources/ics-june-2019-news.yaml")
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
-
-
-def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
     root = tmp_path / "claims"
-    shutil.copytree(bundled_dataset(), root / "facts", ignore=shutil.ignore_patterns("__pycache__"))
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "analyst@example.org")
-    git(root, "config", "user.name", "Analyst")
-    commit(root, "the bundled facts")
+    facts_repo(root)
     monkeypatch.chdir(root)
     return root
 
