@@ -144,7 +144,6 @@ def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise:
 
 
 @cache
-@cache
 def load_registry() -> Registry:
     """The bundled registry (cached: it is the same for every run)."""
     import io
