@@ -23,7 +23,7 @@ from .tables import AREA_TABLES, COLUMNS, Tables
 from .values import parse_value
 from .yamlsafe import Positions, YamlError, load_yaml_file
 
-FACT_SUFFIXES = (".yaml", ".yml")
+FACT_SUFFIXES = (".yaml", ".yml", ".csv", ".parquet", ".ndjson", ".jsonl")  # tables: see facts.tabular
 RULES_FILE = "rules.yaml"
 MAX_FILES = 10_000
 
@@ -271,9 +271,13 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
     rows = _Rows()
     labels: list[str] = []
     source_files: dict[str, str] = {}
+    tables: list[tuple[Path, str]] = []
     for path in files:
         label = display_path(path)
         labels.append(label)
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            tables.append((path, label))
+            continue
         source, claims, file_errors = _parse_file(path, label)
         if source is not None and source.id in source_files:
             file_errors.append(LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}"))
@@ -288,6 +292,10 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
         for claim, line, item_lines in claims:
             _claim_rows(rows, source, label, claim, line, item_lines)
     frames = {name: _frame(name, r) for name, r in rows.rows.items()}
+    if tables:
+        from .tabular import load_tables  # polars scans and pandera: only when there are table files
+
+        frames = load_tables(tables, frames, errors, LoadError)
     frames = resolve_areas(frames, registry)
     frames |= reference_frames(registry)
     return Dataset(Tables(frames, registry), tuple(errors), tuple(labels))

@@ -187,3 +187,28 @@ def validate(frames: dict[str, pl.DataFrame]) -> list[str]:
         except pa.errors.SchemaError as err:
             problems.append(f"table {name}: {err}")
     return problems
+
+
+def failures(table: str, frame: pl.DataFrame, error) -> list[int]:  # type: ignore[no-untyped-def]
+    """Validate one table's rows with its model; report each failing row through
+    ``error(line, column, field, message)`` (its ``fact_line``) and return the failing row indices."""
+    model = MODELS.get(table)
+    if model is None:
+        return []
+    try:
+        model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        rows: list[int] = []
+        cases = err.failure_cases
+        for case in cases.iter_rows(named=True):
+            index = case.get("index")
+            line = int(frame["fact_line"][index]) if index is not None and "fact_line" in frame.columns else None
+            if index is not None:
+                rows.append(int(index))
+            if len(rows) <= 50:
+                error(line, None, case.get("column"), f"{case.get('check')}: found {case.get('failure_case')!r}")
+        return sorted(set(rows))
+    except pa.errors.SchemaError as err:
+        error(None, None, None, str(err).splitlines()[0])
+        return list(range(frame.height))
+    return []

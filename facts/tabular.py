@@ -1,0 +1,163 @@
+"""Claims at scale, as tables: CSV, Parquet or NDJSON files with the columns of the typed tables.
+
+A file says which table it holds by its name, ``<anything>.<table>.<ext>``: ``claims.designations.parquet``,
+``press.sources.csv``. Its columns are those of ``facts.tables`` for that table; the columns the loader
+derives (area resolution, the bounds of a hedged value, the file and line) may be left out. Polars
+reads the file lazily, every value is cast to its declared dtype, and the same pandera models that
+describe the typed tables validate the rows, all at once. A row that fails is reported with its file,
+line (CSV and NDJSON) or row (Parquet), column and what was expected, and is left out; the other rows
+and files are used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from .tables import COLUMNS
+from .values import parse_value
+
+SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+#: Columns the loader fills in; a table file may leave them out (given, they are recomputed).
+DERIVED = frozenset({
+    "area_code", "area_name", "name_match", "suggestion", "into_code", "into_name", "into_match",
+    "fact_file", "fact_line", "lo", "hi", "is_share",
+})
+MAX_BYTES = 1 << 30
+MAX_ERRORS = 50  # reported per file; the rest are counted
+
+
+def table_of(path: Path) -> str | None:
+    """The typed table a file holds, from its name, or None if it is not a table file."""
+    if path.suffix.lower() not in SUFFIXES:
+        return None
+    table = path.stem.rsplit(".", 1)[-1]
+    return table if "." in path.stem and table in COLUMNS else None
+
+
+def _scan(path: Path, form: str) -> pl.LazyFrame:
+    if form == "csv":
+        return pl.scan_csv(path, infer_schema=False)  # every column as text; cast below, with errors named
+    if form == "parquet":
+        return pl.scan_parquet(path)
+    return pl.scan_ndjson(path, infer_schema_length=1000)
+
+
+def _cast(column: str, dtype: pl.DataType, given: pl.DataType) -> pl.Expr:
+    col = pl.col(column)
+    if dtype == pl.Date and given == pl.String:
+        return col.str.to_date("%Y-%m-%d", strict=False)
+    if dtype == pl.Boolean and given == pl.String:
+        return col.str.to_lowercase().replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+    return col.cast(dtype, strict=False)
+
+
+def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None:  # type: ignore[no-untyped-def]
+    """One table file as a frame of its table's dtypes (rows that fail are reported through ``error``
+    as ``error(line, column, field, message)`` and left out), or None when the file is unusable."""
+    table, form = table_of(path), SUFFIXES[path.suffix.lower()]
+    if table is None:
+        return None
+    if path.stat().st_size > MAX_BYTES:
+        error(None, None, None, f"file is larger than {MAX_BYTES} bytes")
+        return None
+    try:
+        lazy = _scan(path, form)
+        given = lazy.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as err:
+        error(None, None, None, f"cannot be read as {form}: {str(err).splitlines()[0]}")
+        return None
+    schema = COLUMNS[table]
+    required = [c for c in schema if c not in DERIVED]
+    missing = [c for c in required if c not in given]
+    unknown = [c for c in given if c not in schema]
+    if missing or unknown:
+        what = "; ".join(s for s in (
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}" if missing else "",
+            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}" if unknown else "",
+        ) if s)
+        error(1 if form == "csv" else None, None, None, f"{what} (a {table} table has {', '.join(required)})")
+        return None
+    # Line of each row in the file: CSV has a header line; NDJSON is a row a line; Parquet counts rows.
+    first = {"csv": 2, "ndjson": 1, "parquet": 1}[form]
+    cols = [c for c in required]
+    try:
+        frame = (
+            lazy.select(cols)
+            .with_row_index("fact_line", offset=first)
+            .with_columns(pl.col("fact_line").cast(pl.Int32))
+            .with_columns([_cast(c, schema[c], given[c]).alias(f"{c}__typed") for c in cols])
+            .collect()
+        )
+    except pl.exceptions.PolarsError as err:
+        error(None, None, None, f"cannot be read as {form}: {str(err).splitlines()[0]}")
+        return None
+    bad = pl.lit(False)
+    reported = 0
+    for c in cols:
+        failed = frame.filter(pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null())
+        if failed.height:
+            for line, value in failed.select("fact_line", c).head(MAX_ERRORS - reported).iter_rows():
+                error(line, None, c, f"expected {_describe(schema[c])}, found {value!r}")
+                reported += 1
+            bad = bad | (pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null())
+    frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in cols])
+    if "value" in schema:
+        frame = _with_bounds(frame, error)
+    frame = frame.with_columns(pl.lit(label).alias("fact_file")) if "fact_file" in schema else frame.drop("fact_line")
+    filled = [pl.col(c) if c in frame.columns else pl.lit(None, dtype).alias(c) for c, dtype in schema.items()]
+    return table, frame.select(filled)
+
+
+def _with_bounds(frame: pl.DataFrame, error) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """Bounds of each hedged value ('nearly 14.5 million'), parsed once per distinct value."""
+    bounds, bad = [], set()
+    for value in frame["value"].drop_nulls().unique().to_list():
+        try:
+            v = parse_value(value)
+            bounds.append((value, v.lo, v.hi, v.share))
+        except ValueError as err:
+            bad.add(value)
+            line = frame.filter(pl.col("value") == value)["fact_line"][0]
+            error(line, None, "value", str(err))
+    parsed = pl.DataFrame(bounds, schema={"value": pl.String, "lo": pl.Float64, "hi": pl.Float64, "is_share": pl.Boolean}, orient="row")
+    return frame.filter(~pl.col("value").is_in(list(bad))).join(parsed, on="value", how="left")
+
+
+def _describe(dtype: pl.DataType) -> str:
+    return {pl.Date: "a date (YYYY-MM-DD)", pl.Int32: "a whole number", pl.Float64: "a number", pl.Boolean: "true or false"}.get(dtype, str(dtype))
+
+
+def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], errors: list, LoadError) -> dict[str, pl.DataFrame]:  # type: ignore[no-untyped-def]
+    """Add the rows of every table file to ``frames`` (those of the YAML files), validated; problems go
+    to ``errors``. Claims must name a source of the dataset, and a claim id is used once per source."""
+    from .schemas import failures
+
+    parts: dict[str, list[pl.DataFrame]] = {name: [frame] for name, frame in frames.items()}
+    for path, label in files:
+        def error(line, column, field, message, label=label):  # type: ignore[no-untyped-def]
+            errors.append(LoadError(label, line, column, field, message))
+
+        if table_of(path) is None:
+            error(None, None, None, f"a table file is named <name>.<table>{path.suffix}, with <table> one of {', '.join(COLUMNS)}")
+            continue
+        read = read_table(path, label, error)
+        if read is None:
+            continue
+        table, frame = read
+        bad_rows = failures(table, frame, error)
+        parts[table].append(frame.filter(~pl.int_range(pl.len()).is_in(bad_rows)) if bad_rows else frame)
+    out = {name: pl.concat(group, how="vertical") for name, group in parts.items()}
+    known = out["sources"]["source_id"]
+    for name, frame in out.items():
+        if name == "sources" or "source_id" not in frame.columns:
+            continue
+        orphans = frame.filter(~pl.col("source_id").is_in(known.implode()))
+        for fact_file, line, source in orphans.select("fact_file", "fact_line", "source_id").head(MAX_ERRORS).iter_rows():
+            errors.append(LoadError(fact_file, line, None, "source_id", f"no source {source!r} in the dataset's sources"))
+        duplicated = frame.filter(pl.struct("source_id", "claim_id").is_duplicated())
+        for fact_file, line, claim in duplicated.select("fact_file", "fact_line", "claim_id").head(MAX_ERRORS).iter_rows():
+            errors.append(LoadError(fact_file, line, None, "claim_id", f"claim id {claim!r} is used twice for its source"))
+        out[name] = frame.filter(pl.col("source_id").is_in(known.implode())).unique(["source_id", "claim_id"], keep="first", maintain_order=True)
+    return out
