@@ -20,7 +20,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people, pick
+from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people
 from .model import Finding
 
 
@@ -69,14 +69,19 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> Iterator[Finding]:
-    claims = _topics(tables)
+    claims = _topics(tables).with_row_index("row")
     if claims.height == 0:
         return
+    # One row per statement: the same figure about the same thing, however many sources give it.
+    statements = claims.group_by(
+        "topic", "label", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
+    ).agg(pl.col("row").alias("rows"))
     g_lo, g_hi = params.registered_ratio
+    england_on: dict[dt.date, float] = {}
     rows = []
-    for row in claims.iter_rows(named=True):
+    for row in statements.iter_rows(named=True):
         day = dt.date.fromisoformat(row["wave"] + "-01") if row["wave"] else row["as_of_lo"]
-        england = england_resident(tables, day)
+        england = england_on.setdefault(day, england_resident(tables, day))
         if row["is_share"]:  # a share is basis-free: read it as a share of residents
             resident = (row["lo"] * england, row["hi"] * england)
             as_stated = resident
@@ -88,7 +93,7 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
         rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
 
     def claim_frame(*picked: dict) -> pl.DataFrame:
-        return pick(claims, *picked).select(*CLAIM_COLS)
+        return claims.filter(pl.col("row").is_in([i for r in picked for i in r["rows"]])).select(*CLAIM_COLS)
 
     def shown(r: dict) -> str:
         return f"'{r['value']}' ({fmt_people(*r['as_stated'])}{', share of England' if r['is_share'] else ''})"
@@ -119,10 +124,11 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
     for r in rows:
         by_topic.setdefault(r["topic"], []).append(r)
     for topic, group in by_topic.items():
-        if len(group) < 2:  # one claim: nothing to compare it with
+        if len(group) < 2:  # one statement: nothing to compare it with
             continue
         spans = [(r["resident"][0] * (1 - ctol), r["resident"][1] * (1 + ctol)) for r in group]
-        best = max((lo for lo, _ in spans), key=lambda x: sum(a <= x <= b for a, b in spans))
+        weight = [len(r["rows"]) for r in group]  # a statement counts as often as it is made
+        best = max((lo for lo, _ in spans), key=lambda x: sum(w for (a, b), w in zip(spans, weight) if a <= x <= b))
         odd = [r for r, (a, b) in zip(group, spans) if not a <= best <= b]
         agree = [r for r, (a, b) in zip(group, spans) if a <= best <= b]
         for r in odd:

@@ -67,39 +67,56 @@ def word_diff(a: list[str], b: list[str]) -> str:
     return " ".join(out)
 
 
+def _who(sources: list[str]) -> str:
+    """'a', 'a and b', or 'a, b, c and 4 more sources'."""
+    shown = sorted(sources)[:3]
+    more = len(sources) - len(shown)
+    if more:
+        return f"{', '.join(shown)} and {more} more source{'s' if more > 1 else ''}"
+    return " and ".join(shown) if len(shown) < 3 else f"{shown[0]}, {shown[1]} and {shown[2]}"
+
+
 def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterator[Finding]:
+    # One row per wording: many sources quoting the same words are one wording with many witnesses,
+    # so the pairwise comparison below grows with the wordings, not with the sources.
     quotes = tables["quotes"].with_columns(
         pl.col("speaker").map_elements(speaker_key, return_dtype=pl.String).alias("who"),
         pl.col("occasion").str.to_lowercase().str.replace_all(r"\s+", " ").alias("when"),
+        pl.col("words").str.to_lowercase().str.replace_all("[\u2018\u2019]", "'")
+        .str.extract_all(r"[a-z0-9]+(?:'[a-z]+)?").list.join(" ").alias("norm"),
     )
-    for (who, when), group in quotes.group_by("who", "when", maintain_order=True):
-        if group["source_id"].n_unique() < 2:
+    wordings = (
+        quotes.group_by("who", "when", "norm", maintain_order=True)
+        .agg(pl.col("speaker").first(), pl.col("occasion").first(), pl.col("words").first(), pl.col("source_id").unique().sort().alias("sources"))
+    )
+    for (who, when), group in wordings.group_by("who", "when", maintain_order=True):
+        if len({s for sources in group["sources"] for s in sources}) < 2:
             continue
-        rows = list(group.sort("source_id", "claim_id").iter_rows(named=True))
-        agreeing = []
+        rows = list(group.sort("norm").iter_rows(named=True))
+        said = quotes.filter((pl.col("who") == who) & (pl.col("when") == when)).sort("source_id", "claim_id")
+        speaker = said["speaker"][0]  # as the first source (by id) writes the name: the same whatever the order
+
+        def claims_of(*norms: str, said: pl.DataFrame = said) -> pl.DataFrame:
+            return said.filter(pl.col("norm").is_in(list(norms)))
+        agreeing = [r["norm"] for r in rows if len(r["sources"]) > 1]  # the same words from several sources
         for a, b in combinations(rows, 2):
-            if a["source_id"] == b["source_id"]:
-                continue
-            wa, wb = words(a["words"]), words(b["words"])
-            pair = pick(group, a, b)
-            if wa == wb or _contains(wa, wb) or _contains(wb, wa):
-                agreeing.append(pair)
+            if a["sources"] == b["sources"] and len(a["sources"]) == 1:
+                continue  # one source quoting two sentences
+            wa, wb = a["norm"].split(), b["norm"].split()
+            if _contains(wa, wb) or _contains(wb, wa):
+                agreeing += [a["norm"], b["norm"]]
                 continue
             if similarity(wa, wb) < params.same_sentence:
                 continue
             changed = set(wa) ^ set(wb)
-            speaker = a["speaker"]
-            diff = word_diff(wa, wb)
-            if changed & NEGATIONS or any(w.isdigit() for w in changed):
-                yield finding("error", f"{speaker} ({a['occasion']}) is quoted with contradicting words by {a['source_id']} and {b['source_id']}.",
-                              [speaker], pair, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {diff}")
-            else:
-                yield finding("warning", f"{speaker} ({a['occasion']}) is quoted in different words by {a['source_id']} and {b['source_id']}.",
-                              [speaker], pair, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {diff}")
+            claims = claims_of(a["norm"], b["norm"])
+            severity, how = ("error", "with contradicting words") if changed & NEGATIONS or any(w.isdigit() for w in changed) else ("warning", "in different words")
+            yield finding(severity, f"{speaker} ({a['occasion']}) is quoted {how} by {_who(a['sources'])} and {_who(b['sources'])}.",
+                          [speaker], claims, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {word_diff(wa, wb)}")
         if agreeing:
-            claims = pl.concat(agreeing)
-            yield finding("info", f"{rows[0]['speaker']} ({rows[0]['occasion']}): {len(agreeing)} quotations agree across sources.",
-                          [rows[0]["speaker"]], claims)
+            claims = claims_of(*agreeing)
+            yield finding("info", f"{speaker} ({rows[0]['occasion']}): {claims.height} quotations from {claims['source_id'].n_unique()} sources agree.",
+                          [speaker], claims)
 
 
 KIND = RuleKind("quote_fidelity", "QUO", "The same speaker on the same occasion is quoted in the same words by every source.",
