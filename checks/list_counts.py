@@ -47,28 +47,36 @@ def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[
     regions = _regions(tables)
     regional = items.join(regions, on="area_code", how="left")
     known = tables.registry.regions
-    for rc in tables["region_counts"].iter_rows(named=True):
-        claim = pick(tables["region_counts"], rc)
-        if rc["region"] not in known:
-            yield finding("error", f"'{rc['region']}' is not an NHS region of the registry.", [rc["region"]], claim,
-                          expected=" / ".join(sorted(known)), found=rc["region"])
-            continue
-        if rc["list_id"] is not None:
-            members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("nhs_region") == rc["region"]))
-            n = members.height
-            if not rc["lo"] <= n <= rc["hi"]:
-                names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
-                yield finding("error", f"{rc['region']}: the source says {rc['value']} of its listed areas, the list holds {n} ({names}).",
-                              [rc["region"]], pl.concat([claim.select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
-                              expected=fmt_count(rc["lo"], rc["hi"]), found=n,
-                              explanation="Regions come from the registry (NHS England regions, April 2020).")
-        elif rc["wave"] is not None:
-            so_far = tables["designations"].filter(pl.col("wave") <= rc["wave"]).join(regions, on="area_code").filter(pl.col("nhs_region") == rc["region"])
-            n = so_far.select(area_key()).n_unique() if so_far.height else 0
-            if n > rc["hi"]:
-                yield finding("error", f"{rc['region']}: the source says {rc['value']} by wave {rc['wave']}, but {n} of its areas were designated by then.",
-                              [rc["region"]], pl.concat([claim.select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
-                              expected=f"at most {rc['hi']:g}", found=n)
+    region_counts = tables["region_counts"]
+    for rc in region_counts.filter(~pl.col("region").is_in(sorted(known))).iter_rows(named=True):
+        yield finding("error", f"'{rc['region']}' is not an NHS region of the registry.", [rc["region"]], pick(region_counts, rc),
+                      expected=" / ".join(sorted(known)), found=rc["region"])
+    counted = region_counts.filter(pl.col("region").is_in(sorted(known)))
+
+    # Beside a list: the listed areas of that region, counted per list (all lists at once).
+    in_list = regional.group_by("source_id", "list_id", pl.col("nhs_region").alias("region")).agg(pl.len().alias("n"))
+    beside = counted.filter(pl.col("list_id").is_not_null()).join(in_list, on=["source_id", "list_id", "region"], how="left").with_columns(pl.col("n").fill_null(0))
+    for rc in beside.filter((pl.col("n") < pl.col("lo")) | (pl.col("n") > pl.col("hi"))).iter_rows(named=True):
+        members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("nhs_region") == rc["region"]))
+        names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
+        yield finding("error", f"{rc['region']}: the source says {rc['value']} of its listed areas, the list holds {rc['n']} ({names}).",
+                      [rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
+                      expected=fmt_count(rc["lo"], rc["hi"]), found=rc["n"],
+                      explanation="Regions come from the registry (NHS England regions, April 2020).")
+
+    # By a wave, with no list ("the first ICS in London"): areas of the region designated by then.
+    by_wave = counted.filter(pl.col("list_id").is_null() & pl.col("wave").is_not_null())
+    designated = tables["designations"].join(regions, on="area_code")
+    so_far_n: dict[tuple[str, str], int] = {}
+    for region, wave in by_wave.select("region", "wave").unique().iter_rows():
+        so_far_n[(region, wave)] = designated.filter((pl.col("wave") <= wave) & (pl.col("nhs_region") == region)).select(area_key()).n_unique()
+    for rc in by_wave.iter_rows(named=True):
+        n = so_far_n[(rc["region"], rc["wave"])]
+        if n > rc["hi"]:
+            so_far = designated.filter((pl.col("wave") <= rc["wave"]) & (pl.col("nhs_region") == rc["region"]))
+            yield finding("error", f"{rc['region']}: the source says {rc['value']} by wave {rc['wave']}, but {n} of its areas were designated by then.",
+                          [rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
+                          expected=f"at most {rc['hi']:g}", found=n)
 
     numbered = items.group_by(keyed).agg(
         pl.len().alias("n"), pl.col("position").max().alias("top"), pl.col("position").n_unique().alias("distinct"),

@@ -142,6 +142,7 @@ class StatedTotal(BaseModel):
     fact_file: str
     fact_line: int
     quote: str
+    claims: int = 1  # claims stating this total at this point (from the first source, by order of the fact files)
 
     @property
     def agrees(self) -> bool:
@@ -149,13 +150,15 @@ class StatedTotal(BaseModel):
 
 
 class Mark(BaseModel):
-    """What one source says about one footprint: designated in a wave, an ICS as of a date, a merger."""
+    """What a source says about one footprint: designated in a wave, an ICS as of a date, a merger.
+    With many sources, one mark stands for all the claims that say the same (``source_id`` empty)."""
 
     source_id: str
     what: str  # designated | ics | not_ics | merged
     label: str
     fact_file: str
     fact_line: int
+    claims: int = 1
 
 
 class FootprintRow(BaseModel):
@@ -170,6 +173,7 @@ class Overview(BaseModel):
     """What the pictures of a report show: the running count of ICSs and the footprints by source."""
 
     national_total: int
+    by_source: bool = True  # marks per source (few sources), else per statement with a count
     waves: list[WaveStep] = Field(default_factory=list)
     stated: list[StatedTotal] = Field(default_factory=list)
     footprints: list[FootprintRow] = Field(default_factory=list)

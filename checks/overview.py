@@ -17,6 +17,8 @@ from factcheck.facts.tables import Tables
 from .model import FootprintRow, Mark, Overview, StatedTotal, WaveStep
 from .running_totals import RunningTotalsParams, walk
 
+MAX_SOURCE_COLUMNS = 12  # beyond this many sources, the footprint table counts claims instead of a column each
+
 
 def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overview:
     params = params or RunningTotalsParams()
@@ -33,11 +35,12 @@ def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overv
             at="final" if row["measure"] == params.planned else label.replace(" wave", ""),
             wave=waves[-1].wave if row["measure"] == params.planned else row["wave"],
             ics_lo=lo + cum, ics_hi=hi + cum, expected=start + cum,
-            fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"],
+            fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"], claims=len(row["row"]),
         ))
+    by_source = tables["sources"].height <= MAX_SOURCE_COLUMNS
     return Overview(
         national_total=walked.total_on(dt.date.max) if waves else tables.registry.footprint_total(dt.date.max),
-        waves=waves, stated=stated, footprints=footprint_rows(tables),
+        by_source=by_source, waves=waves, stated=stated, footprints=footprint_rows(tables, by_source),
     )
 
 
@@ -70,22 +73,32 @@ def _marks(tables: Tables) -> pl.DataFrame:
     )
 
 
-def footprint_rows(tables: Tables) -> list[FootprintRow]:
+def footprint_rows(tables: Tables, by_source: bool = True) -> list[FootprintRow]:
     """The footprints of England (and any name that resolves to none), ordered by the wave most sources
-    designate them in; each with what every source says of it."""
+    designate them in; each with what every source says of it (``by_source``), or what is said of it
+    and by how many claims."""
+    marks = _marks(tables)
+    if not by_source:
+        marks = marks.group_by("row", "what", "label", maintain_order=True).agg(
+            pl.lit("").alias("source_id"), pl.col("fact_file").first(), pl.col("fact_line").first(), pl.col("wave").first(), pl.len().alias("claims"))
+    else:
+        marks = marks.with_columns(pl.lit(1).alias("claims"))
     by_row: dict[str, list[dict]] = defaultdict(list)
-    for mark in _marks(tables).iter_rows(named=True):
+    for mark in marks.iter_rows(named=True):
         by_row[mark["row"]].append(mark)
     rows = []
     footprints = tables.registry.footprints.select("code", "name", "nhs_region").iter_rows()
     unknown = [(key, key[1:], None) for key in by_row if key.startswith("?")]
     for code, name, region in [*footprints, *unknown]:
         marks = by_row.get(code, [])
-        waves = Counter(m["wave"] for m in marks if m["wave"])
+        waves: Counter[str] = Counter()
+        for m in marks:
+            if m["wave"]:
+                waves[m["wave"]] += m["claims"]
         wave = max(waves, key=lambda w: (waves[w], w)) if waves else None
         rows.append(FootprintRow(
             code=None if code.startswith("?") else code, name=name, region=region, wave=wave,
-            marks=[Mark(**{k: m[k] for k in ("source_id", "what", "label", "fact_file", "fact_line")}) for m in marks],
+            marks=[Mark(**{k: m[k] for k in ("source_id", "what", "label", "fact_file", "fact_line", "claims")}) for m in marks],
         ))
     rows.sort(key=lambda r: (r.wave or "9999", r.name.lower()))
     return rows

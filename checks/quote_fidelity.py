@@ -79,11 +79,18 @@ def _who(sources: list[str]) -> str:
 def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterator[Finding]:
     # One row per wording: many sources quoting the same words are one wording with many witnesses,
     # so the pairwise comparison below grows with the wordings, not with the sources.
-    quotes = tables["quotes"].with_columns(
-        pl.col("speaker").map_elements(speaker_key, return_dtype=pl.String).alias("who"),
-        pl.col("occasion").str.to_lowercase().str.replace_all(r"\s+", " ").alias("when"),
+    # Speaker keys and word sequences are worked out once per distinct name and wording, then joined.
+    q = tables["quotes"]
+    speakers = q["speaker"].unique()
+    keys = pl.DataFrame({"speaker": speakers, "who": [speaker_key(s) for s in speakers]}, schema={"speaker": pl.String, "who": pl.String})
+    texts = q.select("words").unique().with_columns(
         pl.col("words").str.to_lowercase().str.replace_all("[\u2018\u2019]", "'")
         .str.extract_all(r"[a-z0-9]+(?:'[a-z]+)?").list.join(" ").alias("norm"),
+    )
+    quotes = (
+        q.join(keys, on="speaker", how="left", maintain_order="left")
+        .join(texts, on="words", how="left", maintain_order="left")
+        .with_columns(pl.col("occasion").str.to_lowercase().str.replace_all(r"\s+", " ").alias("when"))
     )
     wordings = (
         quotes.group_by("who", "when", "norm", maintain_order=True)

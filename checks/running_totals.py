@@ -101,6 +101,14 @@ class Walk:
 
 
 def walk(tables: Tables, params: RunningTotalsParams) -> Walk:
+    """The walk for these tables and parameters (made once: the rule and the report's overview share it)."""
+    key = ("walk", params)
+    if key not in tables._cache:
+        tables._cache[key] = _walk(tables, params)
+    return tables._cache[key]
+
+
+def _walk(tables: Tables, params: RunningTotalsParams) -> Walk:
     waves = wave_sizes(tables, params)
     merges = tables["mergers"].with_columns(area_key().alias("entity")).join(waves.select("wave", "order"), on="wave")
 
@@ -134,13 +142,17 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         return
     last = waves.row(-1, named=True)
     # Period counts: "no new ICS since spring last year".
-    for row in counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_null()).iter_rows(named=True):
-        wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
+    periods = (
+        counts.with_row_index("row").filter((pl.col("measure") == params.new) & pl.col("wave").is_null())
+        .group_by("as_of_lo", "as_of_hi", "lo", "hi", maintain_order=True).agg(pl.col("row"), pl.col("value").first())
+    )  # one per statement: many sources saying "none since spring" are checked once
+    wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
+    for row in periods.iter_rows(named=True):
         inside = waves.filter(wave_start.is_between(row["as_of_lo"], row["as_of_hi"]))
         added = inside["added"].sum()
         if not row["lo"] <= added <= row["hi"]:
             yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
-                          [f"wave {w}" for w in inside["wave"]] or ["England"], pick(counts, row), expected=f"{added:g}", found=row["value"])
+                          [f"wave {w}" for w in inside["wave"]] or ["England"], claims_of(counts, row), expected=f"{added:g}", found=row["value"])
 
     checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
     if start is None:
@@ -157,7 +169,7 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         else:
             expected, what = ics_expected, f"ICSs {label}"
         yield finding("error", f"{what[0].upper() + what[1:]}: the waves add up to {expected:g}, the source says {row['value']}.",
-                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], pick(counts, row),
+                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
                       expected=f"{expected:g}", found=row["value"], explanation=chain)
 
     merged = waves.filter(pl.col("absorbed") > 0)
@@ -168,7 +180,8 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
                       [f"wave {w['wave']}"], group, expected=f"{after:g}",
                       explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
-    yield finding("info", f"Running totals agree with the waves at {len(checkpoints)} stated totals: {chain}.", ["England"],
+    stated = sum(len(c[0]["row"]) for c in checkpoints)
+    yield finding("info", f"Running totals agree with the waves at {stated} stated totals: {chain}.", ["England"],
                   counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
                   explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
                               "ICSs of whole footprints plus STPs left make the footprints of England.")
@@ -181,7 +194,14 @@ def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> 
     by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
     last = waves.row(-1, named=True)
     checkpoints = []
-    for row in counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])).iter_rows(named=True):
+    # One checkpoint per statement (the same total at the same point, from however many sources);
+    # "rows" lists the claims that make it.
+    statements = (
+        counts.with_row_index("row").filter(pl.col("measure").is_in([params.ics, params.stp, params.planned]))
+        .group_by("measure", "wave", "when", "lo", "hi", maintain_order=True)
+        .agg(pl.col("row"), pl.exclude("row", "measure", "wave", "when", "lo", "hi").first())
+    )
+    for row in statements.iter_rows(named=True):
         if row["measure"] == params.planned:
             w, cum, label = last, last["after"], "the final total"
         elif row["wave"] is None or row["wave"] not in by_wave:
@@ -201,9 +221,17 @@ def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> 
 
 
 def _start(checkpoints: list[Checkpoint]) -> float:
-    """The ICS count before the first wave that most exact checkpoints imply (earliest first on ties)."""
-    exact = [c[2] for c in sorted(checkpoints, key=lambda c: c[5]) if c[2] == c[3]]
-    return Counter(exact).most_common(1)[0][0] if exact else checkpoints[0][2]
+    """The ICS count before the first wave that most exact claims imply (earliest first on ties)."""
+    exact: Counter[float] = Counter()
+    for c in sorted(checkpoints, key=lambda c: c[5]):
+        if c[2] == c[3]:
+            exact[c[2]] += len(c[0]["row"])
+    return exact.most_common(1)[0][0] if exact else checkpoints[0][2]
+
+
+def claims_of(counts: pl.DataFrame, statement: dict) -> pl.DataFrame:
+    """The count claims that make a checkpoint's statement."""
+    return counts.filter(pl.int_range(pl.len()).is_in(statement["row"]))
 
 
 def _chain(waves: pl.DataFrame, start: float, merges: pl.DataFrame) -> str:

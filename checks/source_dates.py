@@ -21,6 +21,9 @@ from .base import CLAIM_COLS, Context, Params, RuleKind, finding
 from .model import Finding
 
 
+MAX_SUBJECTS = 10  # sources named as a finding's subjects; the message counts them all
+
+
 class SourceDatesParams(Params):
     pass
 
@@ -57,11 +60,17 @@ def run(tables: Tables, params: SourceDatesParams, context: Context) -> Iterator
                       [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {latest}",
                       explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
     latest = events.group_by("source_id").agg(pl.col("event").max().alias("latest"))
-    undated = sources.filter(~pl.col("published_exact")).join(latest, on="source_id", how="left")
+    undated = (
+        sources.filter(~pl.col("published_exact")).join(latest, on="source_id", how="left")
+        .group_by("published_lo", "published_hi", "latest", "date_reason", maintain_order=True)
+        .agg(pl.col("source_id").sort())
+    )  # sources dated alike are one finding, however many there are
     for s in undated.iter_rows(named=True):
+        ids = s["source_id"]
+        who = ids[0] if len(ids) == 1 else f"{len(ids)} sources ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
         bound = f"; the latest event it reports is {s['latest']}, so it was published no earlier" if s["latest"] else ""
-        yield finding("info", f"{s['source_id']} is undated: published {s['published_lo']}..{s['published_hi']}{bound}.",
-                      [s["source_id"]], None, explanation=s["date_reason"])
+        yield finding("info", f"{who} {'is' if len(ids) == 1 else 'are'} undated: published {s['published_lo']}..{s['published_hi']}{bound}.",
+                      ids[:MAX_SUBJECTS], None, explanation=s["date_reason"])
 
 
 KIND = RuleKind("source_dates", "DAT", "A source reports no event later than it can have been published; undated sources say why.",

@@ -61,6 +61,7 @@ class Tables:
 
     frames: dict[str, pl.DataFrame]
     registry: "object" = field(repr=False)  # facts.registry.Registry
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.frames[name]
@@ -72,11 +73,18 @@ class Tables:
             self.frames[n].filter(pl.col("list_id").is_null()).height for n in ("designations", "statuses")
         )
 
+    @property
+    def quote_count(self) -> int:
+        """Quoted spans: every claim, and each list's own heading (the rows of ``all_claims``)."""
+        return self.claim_count + self.frames["lists"].height
+
     def all_claims(self) -> pl.DataFrame:
         """The provenance columns of every claim row of every table (rows listed in two tables once)."""
-        return pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
-            subset=["source_id", "claim_id"], keep="first", maintain_order=True
-        )
+        if "all_claims" not in self._cache:
+            self._cache["all_claims"] = pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
+                subset=["source_id", "claim_id"], keep="first", maintain_order=True
+            )
+        return self._cache["all_claims"]
 
     def with_frames(self, **frames: pl.DataFrame) -> "Tables":
         return Tables({**self.frames, **frames}, self.registry)

@@ -149,15 +149,16 @@ def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], 
         bad_rows = failures(table, frame, error)
         parts[table].append(frame.filter(~pl.int_range(pl.len()).is_in(bad_rows)) if bad_rows else frame)
     out = {name: pl.concat(group, how="vertical") for name, group in parts.items()}
-    known = out["sources"]["source_id"]
+    known = out["sources"]["source_id"].implode()
     for name, frame in out.items():
-        if name == "sources" or "source_id" not in frame.columns:
+        if name == "sources" or "source_id" not in frame.columns or frame.height == 0:
             continue
-        orphans = frame.filter(~pl.col("source_id").is_in(known.implode()))
-        for fact_file, line, source in orphans.select("fact_file", "fact_line", "source_id").head(MAX_ERRORS).iter_rows():
+        marked = frame.with_columns(
+            pl.col("source_id").is_in(known).alias("_known"), pl.struct("source_id", "claim_id").is_first_distinct().alias("_first"),
+        )
+        for fact_file, line, source in marked.filter(~pl.col("_known")).select("fact_file", "fact_line", "source_id").head(MAX_ERRORS).iter_rows():
             errors.append(LoadError(fact_file, line, None, "source_id", f"no source {source!r} in the dataset's sources"))
-        duplicated = frame.filter(pl.struct("source_id", "claim_id").is_duplicated())
-        for fact_file, line, claim in duplicated.select("fact_file", "fact_line", "claim_id").head(MAX_ERRORS).iter_rows():
+        for fact_file, line, claim in marked.filter(~pl.col("_first")).select("fact_file", "fact_line", "claim_id").head(MAX_ERRORS).iter_rows():
             errors.append(LoadError(fact_file, line, None, "claim_id", f"claim id {claim!r} is used twice for its source"))
-        out[name] = frame.filter(pl.col("source_id").is_in(known.implode())).unique(["source_id", "claim_id"], keep="first", maintain_order=True)
+        out[name] = marked.filter(pl.col("_known") & pl.col("_first")).drop("_known", "_first")
     return out

@@ -124,7 +124,7 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str]) -
         dots.append({
             "x": f.x(at) + dx, "y": f.y((s.ics_lo + s.ics_hi) / 2), "y_lo": f.y(s.ics_lo), "y_hi": f.y(s.ics_hi),
             "colour": colours.get(s.source_id, "#555"), "agrees": s.agrees, "source": labels.get(s.source_id, s.source_id),
-            "title": f"{labels.get(s.source_id, s.source_id)}: {s.value!r} ({s.measure}, {s.at}) → {s.ics_lo:g}"
+            "title": f"{labels.get(s.source_id, s.source_id)}{f' and {s.claims - 1} more claims' if s.claims > 1 else ''}: {s.value!r} ({s.measure}, {s.at}) → {s.ics_lo:g}"
                      + (f"–{s.ics_hi:g}" if s.ics_hi != s.ics_lo else "") + f" ICSs; the waves add up to {s.expected:g}",
             "value": f"{s.ics_lo:g}" if s.ics_lo == s.ics_hi else f"{s.ics_lo:g}–{s.ics_hi:g}",
         })
@@ -185,5 +185,6 @@ def render(report: Report) -> str:
         sources=sources,
         chart=chart(report.overview, colours, labels) if report.overview else None,
         footprints=report.overview.footprints if report.overview else [],
+        by_source=report.overview.by_source if report.overview else True,
         checked_at=report.checked_at.replace("T", " ").replace("+00:00", " UTC"),
     )

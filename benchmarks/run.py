@@ -1,0 +1,74 @@
+"""The benchmark: cold start-up and claims at scale, with recall and precision on injected faults.
+
+    python -m benchmarks.run [--sizes 10000 100000 1000000] [--runs 5] [--json FILE]
+
+(a) cold ``factcheck check`` on the bundled dataset and the PR gate (``benchmarks.cold``);
+(b) ``factcheck check`` on synthetic datasets of each size (``benchmarks.synthetic``), each in a fresh
+process: wall time, peak memory (max RSS), and against ``injected.json`` the recall (injected faults
+found as error findings, by rule and subjects) and the precision (error findings that were injected).
+Prints a table and, with --json, writes the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from pathlib import Path
+
+from benchmarks.cold import compile_package, factcheck, measure, timed
+from benchmarks.synthetic import generate
+
+
+def scored(report: Path, injected: Path) -> tuple[float, float, int]:
+    """Recall and precision of the report's error findings against the injected faults."""
+    found = {(f["rule"], tuple(f["subjects"])) for f in json.loads(report.read_text())["findings"] if f["severity"] == "error"}
+    wanted = {(f["rule"], tuple(f["subjects"])) for f in json.loads(injected.read_text())}
+    recall = len(found & wanted) / len(wanted) if wanted else 1.0
+    precision = len(found & wanted) / len(found) if found else 1.0
+    return recall, precision, len(found)
+
+
+def at_scale(sizes: list[int], runs: int) -> list[dict]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="factcheck-scale-") as tmp:
+        for size in sizes:
+            data = Path(tmp) / f"claims-{size}"
+            made = generate(size, data)
+            out = Path(tmp) / f"report-{size}.json"
+            cmd = factcheck() + ["check", str(data), "--format", "json", "--output", str(out)]
+            samples = [timed(cmd, Path(tmp)) for _ in range(runs)]
+            recall, precision, errors = scored(out, data / "injected.json")
+            walls = [s[0] for s in samples]
+            results.append({
+                "case": f"check, {made['claims']:,} synthetic claims", "claims": made["claims"], "sources": made["sources"],
+                "engine": "factcheck", "runs": runs, "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
+                "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}),
+                "recall": recall, "precision": precision, "error_findings": errors,
+            })
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per case (the median is reported)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    compile_package()
+    results = measure(max(args.runs, 5)) + at_scale(args.sizes, args.runs)
+    print(f"| {'case':40} | median | worst | peak memory | recall | precision |")
+    print(f"|{'-' * 42}|-------:|------:|------------:|-------:|----------:|")
+    for r in results:
+        quality = f"{r['recall']:.0%} | {r['precision']:.0%}" if "recall" in r else "– | –"
+        print(f"| {r['case']:40} | {r['median_s']:.2f} s | {r['max_s']:.2f} s | {r['peak_mib']:>7} MiB | {quality} |")
+    scale = [r for r in results if "claims" in r]
+    for small, large in zip(scale, scale[1:]):
+        print(f"{large['claims'] / small['claims']:.0f}x claims: {large['median_s'] / small['median_s']:.1f}x time")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
