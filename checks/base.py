@@ -40,6 +40,10 @@ class RuleKind:
     doc: str
     params: type[Params]
     run: Callable[[Tables, Any, Context], Iterable[Finding]]
+    # Kinds said as declarative expectations (``checks.expect``) also give these, so that another
+    # engine can evaluate the expectations; ``run`` is then the polars evaluation of the same.
+    checks: Callable[[Tables, Any], list] | None = None
+    report: Callable[..., Iterable[Finding]] | None = None
 
 
 class KindRegistry:

@@ -46,19 +46,26 @@ def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]
     return texts, errors
 
 
-def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context) -> tuple[list[Finding], list[LoadError]]:
+def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context, gx=None) -> tuple[list[Finding], list[LoadError]]:  # type: ignore[no-untyped-def]
+    """Every rule instance over the tables; with ``gx`` (a ``gx_engine.GX``), the kinds said as
+    expectations are evaluated by great-expectations, the others by the default engine."""
     findings: list[Finding] = []
     errors: list[LoadError] = []
     for spec, params in rules:
         kind = KINDS[spec.kind]
         try:
-            produced = list(kind.run(tables, params, context))
+            if gx is not None and kind.checks is not None:
+                from . import gx_engine
+
+                produced = list(gx_engine.run(kind, tables, params, context, gx, spec.code))
+            else:
+                produced = list(kind.run(tables, params, context))
         except Exception as err:  # a rule must never take the others down with it
             errors.append(LoadError(spec.code, None, None, None, f"rule {spec.code} ({spec.kind}) failed: {type(err).__name__}: {err}"))
             continue
         for f in produced:
             severity = f.severity if f.severity.rank <= spec.severity.rank else spec.severity
-            findings.append(f.model_copy(update={"rule": spec.code, "kind": spec.kind, "severity": severity}))
+            findings.append(f.model_copy(update={"rule": spec.code, "kind": spec.kind, "severity": severity, "engine": f.engine or "factcheck"}))
     findings.sort(key=lambda f: (-f.severity.rank, f.rule, f.subjects, f.message))
     return findings, errors
 
@@ -70,26 +77,37 @@ def check(
     fail_on: str = "error",
     base: str | None = None,
     baseline: Path | None = None,
+    engine: str = "factcheck",
+    gx_docs: Path | None = None,
 ) -> Report:
     """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``.
 
     With ``base`` (a git ref) or ``baseline`` (a file), findings are marked new or present and the
     run fails on new ones only; a ref or baseline that cannot be used raises ``git.GitError`` or
-    ``gate.BaselineError``."""
+    ``gate.BaselineError``. With ``engine="gx"`` the rules said as expectations run on
+    great-expectations (``gx_docs``: build its Data Docs there); the base of a comparison is always
+    checked by the default engine, which gives the same findings."""
     rule_file = rules_path(paths, rules)
     specs, errors = load_rules(rule_file)
     if sources_dir is not None and not sources_dir.is_dir():
         errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
         sources_dir = None
 
-    def run(tables: Tables) -> tuple[list[Finding], list[LoadError]]:
+    def run(tables: Tables, gx=None) -> tuple[list[Finding], list[LoadError]]:  # type: ignore[no-untyped-def]
         texts, text_errors = read_source_texts(tables, sources_dir) if sources_dir else ({}, [])
-        findings, failures = run_rules(tables, specs, Context(sources_dir, texts))
+        findings, failures = run_rules(tables, specs, Context(sources_dir, texts), gx)
         return findings, text_errors + failures
 
     def head() -> tuple[Dataset, Report]:
         dataset = load(paths)
-        findings, run_errors = run(dataset.tables)
+        gx = None
+        if engine == "gx":
+            from .gx_engine import GX
+
+            gx = GX(gx_docs)
+        findings, run_errors = run(dataset.tables, gx)
+        if gx is not None:
+            gx.build_docs()
         all_errors = list(dataset.errors) + errors + run_errors
         return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file)
 

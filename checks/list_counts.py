@@ -18,6 +18,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, fmt_count, pick
+from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
@@ -29,20 +30,36 @@ def _regions(tables: Tables) -> pl.DataFrame:
     return tables.registry.entities().select(pl.col("entity").alias("area_code"), "nhs_region")
 
 
-def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[Finding]:
-    lists, items, counts = tables["lists"], tables["list_items"], tables["counts"]
-    keyed = ["source_id", "list_id"]
+KEYED = ["source_id", "list_id"]
 
-    sized = counts.filter(pl.col("list_id").is_not_null()).join(
-        lists.select(*keyed, "title", "n_items"), on=keyed, how="left"
-    )
-    for row in sized.filter((pl.col("n_items") < pl.col("lo")) | (pl.col("n_items") > pl.col("hi"))).iter_rows(named=True):
+
+def checks(tables: Tables, params: ListCountsParams) -> list[Checked]:
+    """A count beside a list is at most, and at least, the number of its items."""
+    sized = tables["counts"].filter(pl.col("list_id").is_not_null()).join(
+        tables["lists"].select(*KEYED, "title", "n_items"), on=KEYED, how="left"
+    ).with_columns(pl.col("n_items").cast(pl.Float64))
+    return [Checked(with_rows(sized), (
+        Expect("not_fewer", "a_at_least_b", "n_items", other="lo"),
+        Expect("not_more", "a_at_least_b", "hi", other="n_items"),
+    ))]
+
+
+def report(tables: Tables, params: ListCountsParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    lists, counts = tables["lists"], tables["counts"]
+    for row in rows(checked[0].frame, broken["not_fewer"] | broken["not_more"]).iter_rows(named=True):
         claims = pl.concat([
             pick(counts, row).select(*CLAIM_COLS),
             lists.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).select(*CLAIM_COLS),
         ])
-        yield finding("error", f"The list '{row['title']}' holds {row['n_items']} items; the count beside it says {row['value']}.",
-                      [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=row["n_items"])
+        yield finding("error", f"The list '{row['title']}' holds {row['n_items']:g} items; the count beside it says {row['value']}.",
+                      [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=f"{row['n_items']:g}")
+    for f in _regions_and_numbering(tables):  # not said as expectations: always the default engine
+        yield f.model_copy(update={"engine": "factcheck"})
+
+
+def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
+    items = tables["list_items"]
+    keyed = KEYED
 
     regions = _regions(tables)
     regional = items.join(regions, on="area_code", how="left")
@@ -96,4 +113,4 @@ def run(tables: Tables, params: ListCountsParams, context: Context) -> Iterator[
 
 
 KIND = RuleKind("list_counts", "LST", "A count beside a list matches its items; region counts match the listed areas' regions.",
-                __doc__ or "", ListCountsParams, run)
+                __doc__ or "", ListCountsParams, polars_run(checks, report), checks, report)

@@ -44,7 +44,7 @@ class Finding(BaseModel):
     explanation: str | None = None
     locations: list[Location] = Field(default_factory=list)
     more_locations: int = 0  # claims involved beyond the locations listed
-    engine: str = "factcheck"
+    engine: str = ""  # the engine that produced it ("factcheck" or "gx"); set by the engine that ran the rule
     status: Literal["new", "present"] | None = None  # with --base or --baseline: new, or already there before
 
     @property

@@ -18,6 +18,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .base import CLAIM_COLS, Context, Params, RuleKind, finding
+from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 NAMED = CLAIM_COLS + ["subject", "area_name", "name_match", "suggestion"]
@@ -41,11 +42,19 @@ def named_areas(tables: Tables) -> pl.DataFrame:
     ])
 
 
-def run(tables: Tables, params: NamesResolveParams, context: Context) -> Iterator[Finding]:
-    named = named_areas(tables)
+def checks(tables: Tables, params: NamesResolveParams) -> list[Checked]:
+    """Every name resolves (error), and resolves as an official or common name (warning)."""
+    return [Checked(with_rows(named_areas(tables)), (
+        Expect("resolves", "not_in_set", "name_match", ("unknown",)),
+        Expect("official", "in_set", "name_match", ("official", "common", "unknown")),
+    ))]
+
+
+def report(tables: Tables, params: NamesResolveParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    named = checked[0].frame
     if named.filter(pl.col("name_match") == "close").height:  # suggestions for close names are their resolution
         named = named.with_columns(pl.coalesce("suggestion", "area_name").alias("suggestion"))
-    odd = named.filter(pl.col("name_match").is_in(["variant", "close", "unknown"]))
+    odd = rows(named, broken["resolves"] | broken["official"]).drop("row")
     for (subject, match), claims in odd.group_by("subject", "name_match", maintain_order=True):
         official, suggestion = claims["area_name"][0], claims["suggestion"][0]
         if match == "variant":
@@ -60,4 +69,4 @@ def run(tables: Tables, params: NamesResolveParams, context: Context) -> Iterato
 
 
 KIND = RuleKind("names_resolve", "NAM", "Each area name resolves to one registry entry; variants are warned, unknown names are errors.",
-                __doc__ or "", NamesResolveParams, run)
+                __doc__ or "", NamesResolveParams, polars_run(checks, report), checks, report)

@@ -16,6 +16,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params, RuleKind, area_key, area_label, finding
+from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
@@ -23,10 +24,21 @@ class UniqueDesignationParams(Params):
     pass
 
 
-def run(tables: Tables, params: UniqueDesignationParams, context: Context) -> Iterator[Finding]:
-    designations = tables["designations"].with_columns(area_key().alias("area"), area_label().alias("label"))
-    per_area = designations.group_by("area").agg(pl.col("wave").unique().sort().alias("waves"), pl.col("label").first())
-    for area, waves, label in per_area.filter(pl.col("waves").list.len() > 1).sort("area").iter_rows():
+def _designations(tables: Tables) -> pl.DataFrame:
+    return tables["designations"].with_columns(area_key().alias("area"), area_label().alias("label"))
+
+
+def checks(tables: Tables, params: UniqueDesignationParams) -> list[Checked]:
+    """Each area appears once among the distinct (area, wave) pairs designated."""
+    pairs = _designations(tables).select("area", "wave").unique().sort("area", "wave")
+    return [Checked(with_rows(pairs), (Expect("one_wave", "unique", "area"),))]
+
+
+def report(tables: Tables, params: UniqueDesignationParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    designations = _designations(tables)
+    twice = rows(checked[0].frame, broken["one_wave"]).group_by("area").agg(pl.col("wave").sort())
+    labels = designations.group_by("area").agg(pl.col("label").first())
+    for area, waves, label in twice.join(labels, on="area").sort("area").iter_rows():
         claims = designations.filter(pl.col("area") == area)
         said = "; ".join(f"{w}: {', '.join(sorted(set(claims.filter(pl.col('wave') == w)['source_id'])))}" for w in waves)
         yield finding("error", f"{label} is designated in {len(waves)} different waves ({', '.join(waves)}).", [label], claims,
@@ -37,8 +49,8 @@ def run(tables: Tables, params: UniqueDesignationParams, context: Context) -> It
     for wave, sources, areas in per_wave.filter(pl.col("sources") > 1).sort("wave").iter_rows():
         claims = designations.filter(pl.col("wave") == wave)
         yield finding("info", f"Wave {wave}: {sources} sources report its designations ({areas} areas); corroboration, not duplication.",
-                      [f"wave {wave}"], claims)
+                      [f"wave {wave}"], claims).model_copy(update={"engine": "factcheck"})  # not an expectation: the default engine
 
 
 KIND = RuleKind("unique_designation", "UNI", "No area is designated in two different waves; the same wave in two sources corroborates.",
-                __doc__ or "", UniqueDesignationParams, run)
+                __doc__ or "", UniqueDesignationParams, polars_run(checks, report), checks, report)

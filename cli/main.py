@@ -76,6 +76,11 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class Engine(str, Enum):
+    factcheck = "factcheck"
+    gx = "gx"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"
@@ -96,12 +101,17 @@ def check(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref to compare with (e.g. origin/main): fail only on findings new since then.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="factcheck (default), or gx: the rules said as expectations run on great-expectations.")] = None,  # type: ignore[assignment]
+    gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: build GX Data Docs in this folder.")] = None,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
     if base is not None and baseline is not None:
         typer.echo("error: give --base or --baseline, not both", err=True)
         raise typer.Exit(EXIT_UNUSABLE)
-    report = _run_check(paths, rules, sources, fail_on.value, base, baseline)
+    if gx_docs is not None and engine is not Engine.gx:
+        typer.echo("error: --gx-docs needs --engine gx", err=True)
+        raise typer.Exit(EXIT_UNUSABLE)
+    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, (engine or Engine.factcheck).value, gx_docs)
     text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
                                         ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
@@ -117,15 +127,20 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
 
 
-def _run_check(paths, rules, sources, fail_on, base=None, baseline=None):  # type: ignore[no-untyped-def]
-    """The engine's report; a git ref or baseline that cannot be used is exit 2 with what to do."""
+def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine="factcheck", gx_docs=None):  # type: ignore[no-untyped-def]
+    """The engine's report; a git ref, baseline or engine that cannot be used is exit 2 with what to do."""
     from factcheck.checks.engine import check as run_check
     from factcheck.checks.gate import BaselineError
     from factcheck.facts.git import GitError
 
+    unusable: tuple[type[Exception], ...] = (GitError, BaselineError)
+    if engine == "gx":
+        from factcheck.checks.gx_engine import GXUnavailable
+
+        unusable += (GXUnavailable,)
     try:
-        return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline)
-    except (GitError, BaselineError) as err:
+        return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline, engine=engine, gx_docs=gx_docs)
+    except unusable as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(EXIT_UNUSABLE) from None
 

@@ -1,0 +1,67 @@
+"""The great-expectations engine gives the same findings as the default engine, and costs nothing
+when it is not asked for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.checks.engine import check
+from factcheck.cli.main import app
+
+from test_seeds import MUTATIONS, _edit
+
+gx = pytest.importorskip("great_expectations", reason="great-expectations is not installed (pip install -e '.[gx]')")
+
+GX_KINDS = {"names_resolve", "unique_designation", "list_counts"}  # the kinds said as expectations
+
+
+def verdict(report) -> Counter:  # type: ignore[no-untyped-def]
+    return Counter((f.rule, f.severity.value, tuple(f.subjects)) for f in report.findings)
+
+
+def test_both_engines_agree_on_the_seeds(seeds):
+    default, on_gx = check(sources_dir=seeds), check(sources_dir=seeds, engine="gx")
+    assert on_gx.load_errors == []
+    assert verdict(on_gx) == verdict(default)
+    engines = {(f.kind, f.engine) for f in on_gx.findings}
+    assert ("names_resolve", "gx") in engines  # the variant name was found by GX
+    assert all(engine == "factcheck" for kind, engine in engines if kind not in GX_KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_both_engines_agree_on_mutated_seeds(dataset_copy, seeds, name):
+    (file, old, new), (rule, severity, subject) = MUTATIONS[name]
+    _edit(dataset_copy, file, old, new)
+    default = check([dataset_copy], sources_dir=seeds)
+    on_gx = check([dataset_copy], sources_dir=seeds, engine="gx")
+    assert verdict(on_gx) == verdict(default)
+    caught = [f for f in on_gx.findings if f.rule == rule and f.severity.value == severity and subject in f.subjects]
+    assert caught
+    if caught[0].kind in GX_KINDS:
+        assert caught[0].engine == "gx"
+
+
+def test_gx_data_docs_are_built(tmp_path):
+    result = CliRunner().invoke(app, ["check", "--engine", "gx", "--gx-docs", str(tmp_path / "docs")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "docs" / "index.html").stat().st_size > 0
+    assert list((tmp_path / "docs" / "validations").rglob("*.html"))
+
+
+def test_the_default_engine_never_imports_gx():
+    code = "import sys; sys.argv = ['factcheck', 'check']\nfrom factcheck.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n    pass\n" \
+           "print('great_expectations' in sys.modules, 'pandas' in sys.modules, file=sys.stderr)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "False False"
+
+
+def test_without_gx_installed_the_gx_engine_is_exit_2_with_what_to_do():
+    code = "import sys; sys.modules['great_expectations'] = None; sys.argv = ['factcheck', 'check', '--engine', 'gx']\n" \
+           "from factcheck.cli.main import run\nrun()"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "pip install 'factcheck[gx]'" in done.stderr
