@@ -21,7 +21,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, finding, pick
+from .base import Context, Params, RuleKind, finding
 from .model import Finding
 
 HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
