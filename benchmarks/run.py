@@ -2,10 +2,12 @@
 
     python -m benchmarks.run [--sizes 10000 100000 1000000] [--runs 5] [--json FILE]
 
-(a) cold ``factcheck check`` on the bundled dataset and the PR gate (``benchmarks.cold``);
-(b) ``factcheck check`` on synthetic datasets of each size (``benchmarks.synthetic``), each in a fresh
-process: wall time, peak memory (max RSS), and against ``injected.json`` the recall (injected faults
-found as error findings, by rule and subjects) and the precision (error findings that were injected).
+(a) cold ``factcheck check`` on the bundled dataset, on the default engine and with ``--engine gx``,
+and the PR gate (``benchmarks.cold``);
+(b) ``factcheck check`` on synthetic datasets of each size (``benchmarks.synthetic``) on both engines,
+each in a fresh process: wall time, peak memory (max RSS), and against ``injected.json`` the recall
+(injected faults found as error findings, by rule and subjects) and the precision (error findings that
+were injected).
 Prints a table and, with --json, writes the numbers.
 """
 
@@ -30,23 +32,35 @@ def scored(report: Path, injected: Path) -> tuple[float, float, int]:
     return recall, precision, len(found)
 
 
-def at_scale(sizes: list[int], runs: int) -> list[dict]:
+def summary(case: str, samples: list[tuple[float, int, int]], **extra: object) -> dict:
+    walls = [s[0] for s in samples]
+    return {"case": case, "runs": len(samples), "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
+            "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}), **extra}
+
+
+def cold_gx(runs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="factcheck-gx-") as tmp:
+        cmd = factcheck() + ["check", "--engine", "gx"]
+        timed(cmd, Path(tmp))
+        return summary("check --engine gx, bundled dataset", [timed(cmd, Path(tmp)) for _ in range(runs)], engine="gx")
+
+
+def at_scale(sizes: list[int], runs: int, gx_up_to: int) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="factcheck-scale-") as tmp:
         for size in sizes:
             data = Path(tmp) / f"claims-{size}"
             made = generate(size, data)
-            out = Path(tmp) / f"report-{size}.json"
-            cmd = factcheck() + ["check", str(data), "--format", "json", "--output", str(out)]
-            samples = [timed(cmd, Path(tmp)) for _ in range(runs)]
-            recall, precision, errors = scored(out, data / "injected.json")
-            walls = [s[0] for s in samples]
-            results.append({
-                "case": f"check, {made['claims']:,} synthetic claims", "claims": made["claims"], "sources": made["sources"],
-                "engine": "factcheck", "runs": runs, "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
-                "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}),
-                "recall": recall, "precision": precision, "error_findings": errors,
-            })
+            for engine in ("factcheck", "gx"):
+                if engine == "gx" and size > gx_up_to:
+                    continue
+                out = Path(tmp) / f"report-{size}-{engine}.json"
+                cmd = factcheck() + ["check", str(data), "--engine", engine, "--format", "json", "--output", str(out)]
+                samples = [timed(cmd, Path(tmp)) for _ in range(runs)]
+                recall, precision, errors = scored(out, data / "injected.json")
+                name = f"check{' --engine gx' if engine == 'gx' else ''}, {made['claims']:,} claims"
+                results.append(summary(name, samples, engine=engine, claims=made["claims"], sources=made["sources"],
+                                       recall=recall, precision=precision, error_findings=errors))
     return results
 
 
@@ -54,18 +68,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per case (the median is reported)")
+    parser.add_argument("--gx-up-to", type=int, default=1_000_000, help="run --engine gx on sizes up to this")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     compile_package()
-    results = measure(max(args.runs, 5)) + at_scale(args.sizes, args.runs)
+    cold = measure(max(args.runs, 5))
+    cold.insert(1, cold_gx(args.runs))
+    results = cold + at_scale(args.sizes, args.runs, args.gx_up_to)
     print(f"| {'case':40} | median | worst | peak memory | recall | precision |")
     print(f"|{'-' * 42}|-------:|------:|------------:|-------:|----------:|")
     for r in results:
         quality = f"{r['recall']:.0%} | {r['precision']:.0%}" if "recall" in r else "– | –"
         print(f"| {r['case']:40} | {r['median_s']:.2f} s | {r['max_s']:.2f} s | {r['peak_mib']:>7} MiB | {quality} |")
-    scale = [r for r in results if "claims" in r]
-    for small, large in zip(scale, scale[1:]):
-        print(f"{large['claims'] / small['claims']:.0f}x claims: {large['median_s'] / small['median_s']:.1f}x time")
+    print(f"cold, bundled dataset: the default engine is {cold[1]['median_s'] / cold[0]['median_s']:.1f}x faster than --engine gx")
+    for engine in ("factcheck", "gx"):
+        scale = [r for r in results if r.get("engine") == engine and "claims" in r]
+        for small, large in zip(scale, scale[1:]):
+            print(f"{engine}: {large['claims'] / small['claims']:.0f}x claims, {large['median_s'] / small['median_s']:.1f}x time")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

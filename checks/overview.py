@@ -69,7 +69,6 @@ def _marks(tables: Tables) -> pl.DataFrame:
         pl.concat([designated, statuses, merged])
         .join(early, on="area_code", how="left")
         .select(row, "source_id", "what", "label", "fact_file", "fact_line", "wave")
-        .sort("fact_file", "fact_line")
     )
 
 
@@ -82,7 +81,7 @@ def footprint_rows(tables: Tables, by_source: bool = True) -> list[FootprintRow]
         marks = marks.group_by("row", "what", "label", maintain_order=True).agg(
             pl.lit("").alias("source_id"), pl.col("fact_file").first(), pl.col("fact_line").first(), pl.col("wave").first(), pl.len().alias("claims"))
     else:
-        marks = marks.with_columns(pl.lit(1).alias("claims"))
+        marks = marks.sort("fact_file", "fact_line").with_columns(pl.lit(1).alias("claims"))
     by_row: dict[str, list[dict]] = defaultdict(list)
     for mark in marks.iter_rows(named=True):
         by_row[mark["row"]].append(mark)

@@ -49,17 +49,18 @@ def reported_events(tables: Tables) -> pl.DataFrame:
 
 def run(tables: Tables, params: SourceDatesParams, context: Context) -> Iterator[Finding]:
     sources = tables["sources"]
-    events = reported_events(tables).join(
-        sources.select("source_id", "title", "published_lo", "published_hi", "published_exact", "date_reason"), on="source_id"
-    )
-    late = events.filter(pl.col("event") > pl.col("published_hi"))
+    events = reported_events(tables)
+    latest = events.group_by("source_id").agg(pl.col("event").max().alias("latest"))
+    dated = sources.select("source_id", "title", "published_lo", "published_hi", "published_exact", "date_reason")
+    # Only sources whose latest event is past their publication need their claims looked at.
+    late_sources = latest.join(dated, on="source_id").filter(pl.col("latest") > pl.col("published_hi"))["source_id"]
+    late = events.filter(pl.col("source_id").is_in(late_sources.implode())).join(dated, on="source_id").filter(pl.col("event") > pl.col("published_hi"))
     for (source_id,), claims in late.group_by("source_id", maintain_order=True):
         s = claims.row(0, named=True)
-        latest = claims["event"].max()
-        yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {latest}.",
-                      [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {latest}",
+        last_event = claims["event"].max()
+        yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {last_event}.",
+                      [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {last_event}",
                       explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
-    latest = events.group_by("source_id").agg(pl.col("event").max().alias("latest"))
     undated = (
         sources.filter(~pl.col("published_exact")).join(latest, on="source_id", how="left")
         .group_by("published_lo", "published_hi", "latest", "date_reason", maintain_order=True)
