@@ -130,10 +130,16 @@ def check(
 def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine="factcheck", gx_docs=None):  # type: ignore[no-untyped-def]
     """The engine's report; a git ref, baseline or engine that cannot be used is exit 2 with what to do."""
     from factcheck.checks.engine import check as run_check
-    from factcheck.checks.gate import BaselineError
-    from factcheck.facts.git import GitError
 
-    unusable: tuple[type[Exception], ...] = (GitError, BaselineError)
+    unusable: tuple[type[Exception], ...] = ()  # what each option can raise, imported only when it is given
+    if base is not None:
+        from factcheck.facts.git import GitError
+
+        unusable += (GitError,)
+    if baseline is not None:
+        from factcheck.checks.gate import BaselineError
+
+        unusable += (BaselineError,)
     if engine == "gx":
         from factcheck.checks.gx_engine import GXUnavailable
 
