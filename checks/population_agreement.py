@@ -21,6 +21,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people
+from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
 
 
@@ -68,11 +69,13 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> Iterator[Finding]:
+def _statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.DataFrame, list[dict]]:
+    """The population claims, and one row per statement (the same figure about the same thing, however
+    many sources give it) with the figure read as stated and as residents."""
+    key = ("population statements", params)
+    if key in tables._cache:
+        return tables._cache[key]
     claims = _topics(tables).with_row_index("row")
-    if claims.height == 0:
-        return
-    # One row per statement: the same figure about the same thing, however many sources give it.
     statements = claims.group_by(
         "topic", "label", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
     ).agg(pl.col("row").alias("rows"))
@@ -91,6 +94,30 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
             as_stated = (row["lo"], row["hi"])
             resident = (row["lo"] / g_hi, row["hi"]) if row["basis"] == "unstated" else as_stated
         rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
+    tables._cache[key] = claims, rows
+    return claims, rows
+
+
+def checks(tables: Tables, params: PopulationAgreementParams) -> list[Checked]:
+    """Each figure, as stated, overlaps the registry's (± the tolerance) where the registry has one:
+    a pair comparison each way."""
+    _, rows = _statements(tables, params)
+    reference = _registry_figures(tables)
+    tol = params.registry_tolerance
+    compared = [
+        (i, r["as_stated"][0], r["as_stated"][1], reference[r["topic"]][0] * (1 - tol), reference[r["topic"]][0] * (1 + tol))
+        for i, r in enumerate(rows) if r["topic"] in reference
+    ]
+    frame = pl.DataFrame(compared, schema={"row": pl.Int64, "stated_lo": pl.Float64, "stated_hi": pl.Float64, "ref_lo": pl.Float64, "ref_hi": pl.Float64}, orient="row")
+    return [Checked(frame, (
+        Expect("not_below", "a_at_least_b", "stated_hi", other="ref_lo"),
+        Expect("not_above", "a_at_least_b", "ref_hi", other="stated_lo"),
+    ))]
+
+
+def report(tables: Tables, params: PopulationAgreementParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    claims, rows = _statements(tables, params)
+    g_lo, g_hi = params.registered_ratio
 
     def claim_frame(*picked: dict) -> pl.DataFrame:
         return claims.filter(pl.col("row").is_in([i for r in picked for i in r["rows"]])).select(*CLAIM_COLS)
@@ -100,13 +127,10 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
 
     reference = _registry_figures(tables)
     tol = params.registry_tolerance
-    for r in rows:
-        if r["topic"] not in reference:
-            continue
+    for i in sorted(broken["not_below"] | broken["not_above"]):
+        r = rows[i]
         value, what = reference[r["topic"]]
         ref = (value * (1 - tol), value * (1 + tol))
-        if _overlap(r["as_stated"], ref):
-            continue
         if _overlap(r["resident"], ref) and not r["is_share"]:
             ratio = (r["lo"] + r["hi"]) / 2 / value - 1
             yield finding("warning", f"Population of {r['label']}: {shown(r)} agrees with the registry only as GP-registered patients ({ratio:+.1%} on {fmt_people(value)} residents).",
@@ -118,7 +142,12 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
                       [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} (±{tol:.0%})", found=r["value"],
                       explanation=f"The registry figure is {what}; the source's basis is {r['basis']}"
                                   + (f", and a share is read against England's {fmt_people(r['england'])} residents." if r["is_share"] else "."))
+    for f in _disagreeing(rows, params, claim_frame, shown):  # claims against claims: not said as expectations
+        yield f.model_copy(update={"engine": "factcheck"})
 
+
+def _disagreeing(rows: list[dict], params: PopulationAgreementParams, claim_frame, shown) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Figures about the same thing that cannot all be true: the ones outside the most-stated span."""
     ctol = params.claim_tolerance
     by_topic: dict[str, list[dict]] = {}
     for r in rows:
@@ -138,4 +167,4 @@ def run(tables: Tables, params: PopulationAgreementParams, context: Context) -> 
 
 
 KIND = RuleKind("population_agreement", "POP", "Population figures agree with the registry and each other as intervals, on a declared basis.",
-                __doc__ or "", PopulationAgreementParams, run)
+                __doc__ or "", PopulationAgreementParams, polars_run(checks, report), checks, report)
