@@ -101,25 +101,50 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
     return faults
 
 
+INJECTED_CLAIMS = 2  # the faults that add a claim (an area in a second wave, an unknown name)
+FILLER = "ics-mar-2021-news"  # whose quotations make up the last few claims, a source at a time
+
+
+def _filler(bundled, count: int) -> dict[str, pl.DataFrame]:  # type: ignore[no-untyped-def]
+    """``count`` more claims: sources that give only some of one source's quotations (in the same words,
+    so they agree with every copy)."""
+    quotes = bundled["quotes"].filter(pl.col("source_id") == FILLER).drop([c for c in DERIVED if c in bundled["quotes"].columns])
+    source = bundled["sources"].filter(pl.col("source_id") == FILLER).drop([c for c in DERIVED if c in bundled["sources"].columns])
+    parts: dict[str, list[pl.DataFrame]] = {"sources": [], "quotes": []}
+    for j in range(math.ceil(count / quotes.height)):
+        take = min(quotes.height, count - j * quotes.height)
+        sid = pl.lit(f"{FILLER}-part-{j:05d}")
+        parts["sources"].append(source.with_columns(sid.alias("source_id")))
+        parts["quotes"].append(quotes.head(take).with_columns(sid.alias("source_id")))
+    return {name: pl.concat(frames) for name, frames in parts.items() if frames}
+
+
 def generate(claims: int, out: Path, seed: int = 7) -> dict:
+    """Write about ``claims`` claims to ``out`` (exactly that many from 8 copies' worth up); return counts."""
     bundled = load().tables
-    copies = max(8, math.ceil(claims / bundled.claim_count))
+    per_copy = bundled.claim_count
+    copies = max(8, (claims - INJECTED_CLAIMS) // per_copy)
     tables = {}
     for name in COLUMNS:
         frame = bundled[name]
         tables[name] = _copies(frame.drop([c for c in DERIVED if c in frame.columns]), copies)
+    rest = claims - INJECTED_CLAIMS - copies * per_copy
+    if rest > 0:
+        for name, frame in _filler(bundled, rest).items():
+            tables[name] = pl.concat([tables[name], frame])
     faults = inject(tables, copies, random.Random(seed))
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.write_parquet(out / f"synthetic.{name}.parquet", statistics=False)
     shutil.copy(bundled_dataset() / "rules.yaml", out / "rules.yaml")
     (out / "injected.json").write_text(json.dumps(faults, indent=2) + "\n", encoding="utf-8")
-    return {"claims": bundled.claim_count * copies + 2, "sources": tables["sources"].height, "copies": copies, "faults": len(faults)}
+    made = per_copy * copies + INJECTED_CLAIMS + max(rest, 0)
+    return {"claims": made, "sources": tables["sources"].height, "copies": copies, "faults": len(faults)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--claims", type=int, required=True, help="about how many claims (rounded up to whole copies)")
+    parser.add_argument("--claims", type=int, required=True, help="how many claims (at least 8 copies of the five sources: 1,018)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

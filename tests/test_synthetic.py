@@ -12,7 +12,7 @@ def test_every_injected_fault_is_found_and_nothing_else(tmp_path):
     made = generate(2000, tmp_path / "synthetic", seed=11)
     report = check([tmp_path / "synthetic"])
     assert report.load_errors == []
-    assert report.summary.claims == made["claims"] and report.summary.sources == made["sources"]
+    assert report.summary.claims == made["claims"] == 2000 and report.summary.sources == made["sources"]
     injected = {(f["rule"], tuple(f["subjects"])) for f in json.loads((tmp_path / "synthetic" / "injected.json").read_text())}
     errors = {(f.rule, tuple(f.subjects)) for f in report.findings if f.severity.value == "error"}
     assert errors == injected
