@@ -8,7 +8,7 @@ and the PR gate (``benchmarks.cold``);
 each in a fresh process: wall time, peak memory (max RSS), and against ``injected.json`` the recall
 (injected faults found as error findings, by rule and subjects) and the precision (error findings that
 were injected).
-Prints a table and, with --json, writes the numbers.
+Prints a table and writes the numbers as JSON (benchmarks/results.json unless --json says elsewhere).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per case (the median is reported)")
     parser.add_argument("--gx-up-to", type=int, default=1_000_000, help="run --engine gx on sizes up to this")
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"), help="where to write the results (default: benchmarks/results.json)")
     args = parser.parse_args()
     compile_package()
     cold = measure(max(args.runs, 5))
@@ -85,8 +85,7 @@ def main() -> None:
         scale = [r for r in results if r.get("engine") == engine and "claims" in r]
         for small, large in zip(scale, scale[1:]):
             print(f"{engine}: {large['claims'] / small['claims']:.0f}x claims, {large['median_s'] / small['median_s']:.1f}x time")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

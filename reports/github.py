@@ -28,14 +28,15 @@ def command(level: str, title: str, message: str, where: tuple[str, int] | None 
 
 
 def annotation(f: Finding) -> str:
-    """An error or warning at the finding's line; with --base or --baseline, a finding already there
-    before is a notice marked 'still present', so that only new ones read as failures."""
+    """An error or warning at the finding's line, titled with its rule code; with --base or --baseline
+    the message starts [new], and a finding already there before is a notice marked [still present],
+    so that only new ones read as failures."""
     message = f"{', '.join(f.subjects)}: {f.message}" if f.subjects else f.message
     if f.explanation:
         message += f"\n{f.explanation}"
     if f.status == "present":
-        return command("notice", f"{f.rule} (still present)", f"{f.severity.value}: {message}", f.line)
-    return command(LEVEL[f.severity], f"{f.rule} (new)" if f.status == "new" else f.rule, message, f.line)
+        return command("notice", f.rule, f"[still present] {f.severity.value}: {message}", f.line)
+    return command(LEVEL[f.severity], f.rule, f"[new] {message}" if f.status == "new" else message, f.line)
 
 
 def render(report: Report) -> str:
@@ -46,7 +47,7 @@ def render(report: Report) -> str:
         "errors": unusable + [annotation(f) for f in shown if f.severity is Severity.error and f.status != "present"],
         "warnings": [annotation(f) for f in shown if f.severity is Severity.warning and f.status != "present"],
         "notices": [annotation(f) for f in shown if f.status == "present"]
-        + [command("notice", f"{k.rule} (fixed)", f"{', '.join(k.subjects)}: {k.message}") for k in report.fixed],
+        + [command("notice", k.rule, f"[fixed] {', '.join(k.subjects)}: {k.message}") for k in report.fixed],
     }
     for name, group in groups.items():
         lines += group[:LIMIT]

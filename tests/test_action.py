@@ -101,7 +101,7 @@ def test_the_action_fails_the_pull_request_at_the_changed_line(pull_request, tmp
     assert fetch.returncode == 0  # fetched the base commit the shallow clone lacked
     assert check.returncode == 1, check.stderr
     errors = [n for n in _annotations(check.stdout) if n["level"] == "error"]
-    assert [(n["title"], n["file"], int(n["line"])) for n in errors] == [("TOT01 (new)", DEC.as_posix(), line_of(workspace / DEC, 'value: "31"'))]
+    assert [(n["title"], n["file"], int(n["line"])) for n in errors] == [("TOT01", DEC.as_posix(), line_of(workspace / DEC, 'value: "31"'))]
     assert outputs["verdict"] == "fail" and outputs["new"] == "1"
     assert (workspace / outputs["report"]).stat().st_size > 0
     assert "## factcheck: ❌ **FAIL**" in outputs["summary"] and "1 new" in outputs["summary"]
