@@ -72,9 +72,10 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def _statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.DataFrame, list[dict]]:
     """The population claims, and one row per statement (the same figure about the same thing, however
     many sources give it) with the figure read as stated and as residents."""
-    key = ("population statements", params)
-    if key in tables._cache:
-        return tables._cache[key]
+    return tables.cached(("population statements", params), lambda: _read_statements(tables, params))
+
+
+def _read_statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.DataFrame, list[dict]]:
     claims = _topics(tables).with_row_index("row")
     statements = claims.group_by(
         "topic", "label", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
@@ -94,7 +95,6 @@ def _statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.D
             as_stated = (row["lo"], row["hi"])
             resident = (row["lo"] / g_hi, row["hi"]) if row["basis"] == "unstated" else as_stated
         rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
-    tables._cache[key] = claims, rows
     return claims, rows
 
 

@@ -102,10 +102,7 @@ class Walk:
 
 def walk(tables: Tables, params: RunningTotalsParams) -> Walk:
     """The walk for these tables and parameters (made once: the rule and the report's overview share it)."""
-    key = ("walk", params)
-    if key not in tables._cache:
-        tables._cache[key] = _walk(tables, params)
-    return tables._cache[key]
+    return tables.cached(("walk", params), lambda: _walk(tables, params))
 
 
 def _walk(tables: Tables, params: RunningTotalsParams) -> Walk:

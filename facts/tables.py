@@ -7,10 +7,13 @@ test holds the two together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import polars as pl
 
+T = TypeVar("T")
 S, I, F, D, B = pl.String, pl.Int32, pl.Float64, pl.Date, pl.Boolean
 
 #: Columns every claim row carries: where it comes from, in the fact file and in the source text.
@@ -78,13 +81,18 @@ class Tables:
         """Quoted spans: every claim, and each list's own heading (the rows of ``all_claims``)."""
         return self.claim_count + self.frames["lists"].height
 
+    def cached(self, key: object, make: "Callable[[], T]") -> "T":
+        """``make()``, made once for these tables: what several rules (or a rule and the report) derive
+        from the same tables is derived once per run."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def all_claims(self) -> pl.DataFrame:
         """The provenance columns of every claim row of every table (rows listed in two tables once)."""
-        if "all_claims" not in self._cache:
-            self._cache["all_claims"] = pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
-                subset=["source_id", "claim_id"], keep="first", maintain_order=True
-            )
-        return self._cache["all_claims"]
+        return self.cached("all_claims", lambda: pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
+            subset=["source_id", "claim_id"], keep="first", maintain_order=True
+        ))
 
     def with_frames(self, **frames: pl.DataFrame) -> "Tables":
         return Tables({**self.frames, **frames}, self.registry)
