@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import Dataset, LoadError, bundled_dataset, display_path, load
+from factcheck.facts.loader import Dataset, LoadError, default_dataset, display_path, load
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
@@ -27,7 +27,7 @@ def rules_path(paths: list[Path] | None, rules: Path | None) -> Path:
     for path in paths or []:
         if path.is_dir() and (path / "rules.yaml").is_file():
             return path / "rules.yaml"
-    return bundled_dataset() / "rules.yaml"
+    return default_dataset() / "rules.yaml"
 
 
 def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]], list[LoadError]]:
@@ -149,7 +149,7 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
             warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
             claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable,
         ),
-        dataset=[display_path(p) for p in (paths or [bundled_dataset()])] + [f"rules: {display_path(rule_file)}"],
+        dataset=[display_path(p) for p in (paths or [default_dataset()])] + [f"rules: {display_path(rule_file)}"],
         checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=p.model_dump(mode="json")) for s, p in specs],
         sources=sources,

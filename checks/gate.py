@@ -19,7 +19,7 @@ import polars as pl
 from pydantic import BaseModel, ValidationError
 
 from factcheck.facts import git
-from factcheck.facts.loader import Dataset, bundled_dataset, display_path, fact_files, load
+from factcheck.facts.loader import Dataset, bundled_dataset, default_dataset, display_path, fact_files, load
 from factcheck.facts.tables import CLAIM_TABLES, Tables
 
 from .model import Finding, Known, Report, fails
@@ -66,7 +66,7 @@ class Base:
 
 def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[no-untyped-def]
     """Load the fact files as they are at git ``ref`` and run the rules on them (``run(tables)``)."""
-    targets = paths or [bundled_dataset()]
+    targets = paths or [default_dataset()]
     root = git.repo_root(targets[0])
     commit = git.resolve(root, ref)
     relative = [git.relative_to_root(root, p) for p in targets]
@@ -112,7 +112,9 @@ def _changed_lines(head: Dataset, base_texts: dict[str, list[str]]) -> dict[str,
     out: dict[str, list[int]] = {}
     claims = head.tables.all_claims()
     for label in set(claims["fact_file"].to_list()):
-        path = Path(label) if not label.startswith("facts/data/") else bundled_dataset() / label.removeprefix("facts/data/")
+        path = Path(label)
+        if not path.exists() and label.startswith("facts/data/"):  # a bundled file, shown by its place in the repository
+            path = bundled_dataset() / label.removeprefix("facts/data/")
         try:
             now = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:

@@ -27,7 +27,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 Paths = Annotated[
     Optional[list[Path]],
-    typer.Argument(help="Fact files or folders of them (default: the bundled dataset).", show_default=False),
+    typer.Argument(help="Fact files or folders of them (default: facts/data of the working folder if it holds a dataset, else the bundled dataset).", show_default=False),
 ]
 
 
@@ -90,7 +90,7 @@ class FailOn(str, Enum):
 @app.command(epilog="Example: factcheck check --sources ../shared/seeds --html report.html --junit junit.xml --format github")
 def check(
     paths: Paths = None,
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else the bundled rules).")] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else of the default dataset).")] = None,
     sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts: verify that every quote occurs at its line.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json, github (workflow annotations) or markdown.")] = Format.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output here instead of standard output.")] = None,

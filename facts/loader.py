@@ -55,6 +55,16 @@ def bundled_dataset() -> Path:
     return Path(str(resources.files(__package__).joinpath("data")))
 
 
+def default_dataset() -> Path:
+    """What is checked when no path is given: the ``facts/data`` of the checkout in the working folder
+    (so that a clone or branch of this repository checks its own facts, and ``--base`` compares them),
+    else the bundled dataset of the installed package."""
+    here = Path("facts") / "data"
+    if (here / "rules.yaml").is_file() and (here / "sources").is_dir():
+        return here
+    return bundled_dataset()
+
+
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
     bundled files by their place in the repository (``facts/data/...``)."""
@@ -265,9 +275,9 @@ def resolve_areas(frames: dict[str, pl.DataFrame], registry: Registry) -> dict[s
 
 
 def load(paths: list[Path] | None = None, registry: Registry | None = None) -> Dataset:
-    """Load fact files (default: the bundled dataset) into typed tables; collect every error."""
+    """Load fact files (default: ``default_dataset()``) into typed tables; collect every error."""
     registry = registry or load_registry()
-    files, errors = fact_files(paths or [bundled_dataset()])
+    files, errors = fact_files(paths or [default_dataset()])
     rows = _Rows()
     labels: list[str] = []
     source_files: dict[str, str] = {}

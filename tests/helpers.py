@@ -42,13 +42,13 @@ def commit(repo: Path, message: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def facts_repo(root: Path) -> str:
-    """A git repository at ``root`` with the bundled dataset in ``facts/`` committed on main; its commit."""
+def facts_repo(root: Path, into: str = "facts") -> str:
+    """A git repository at ``root`` with the bundled dataset in ``into`` committed on main; its commit."""
     from factcheck.facts.loader import bundled_dataset
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    shutil.copytree(bundled_dataset(), root / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(bundled_dataset(), root / into, ignore=shutil.ignore_patterns("__pycache__"))
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "analyst@example.org")
     git(root, "config", "user.name", "Analyst")

@@ -184,3 +184,16 @@ def test_every_view_marks_new_present_and_fixed(repo):
     md = markdown.render(report)
     assert "🆕 new" in md and "**Fixed** (1)" in md
     assert "[new]" in text.render(report) and "FIXED since git main" in text.render(report)
+
+
+def test_without_paths_a_clone_of_this_repository_checks_its_own_facts(tmp_path, monkeypatch):
+    """In a checkout holding facts/data (this repository's layout), no PATH means those files, so the
+    gate sees the branch's change rather than the installed package's copy."""
+    root = tmp_path / "clone"
+    facts_repo(root, into="facts/data")
+    monkeypatch.chdir(root)
+    edit(root / "facts" / "data" / "sources" / DEC.name, 'value: "29"', 'value: "31"')
+    result = CliRunner().invoke(app, ["check", "--base", "HEAD", "--format", "github"])
+    assert result.exit_code == 1, result.output
+    errors = [n for n in _annotations(result.stdout) if n["level"] == "error"]
+    assert [(n["title"], n["file"]) for n in errors] == [("TOT01", "facts/data/sources/ics-dec-2020-news.yaml")]
