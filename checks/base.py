@@ -132,3 +132,12 @@ def fmt_people(lo: float, hi: float | None = None) -> str:
         return f"{x / 1e6:.2f} M" if x >= 1e5 else f"{x:,.0f}"
 
     return one(lo) if hi is None or one(lo) == one(hi) else f"{one(lo)}–{one(hi)}"
+
+
+def some(names: list[str], noun: str = "source") -> str:
+    """'a', 'a and b', 'a, b and c', or 'a, b, c and 4 more sources': a list fit for a message."""
+    shown = sorted(names)[:3]
+    more = len(names) - len(shown)
+    if more:
+        return f"{', '.join(shown)} and {more} more {noun}{'s' if more > 1 else ''}"
+    return " and ".join(shown) if len(shown) < 3 else f"{shown[0]}, {shown[1]} and {shown[2]}"

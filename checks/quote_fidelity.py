@@ -21,7 +21,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, finding
+from .base import Context, Params, RuleKind, finding, some
 from .model import Finding
 
 HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
@@ -67,15 +67,6 @@ def word_diff(a: list[str], b: list[str]) -> str:
     return " ".join(out)
 
 
-def _who(sources: list[str]) -> str:
-    """'a', 'a and b', or 'a, b, c and 4 more sources'."""
-    shown = sorted(sources)[:3]
-    more = len(sources) - len(shown)
-    if more:
-        return f"{', '.join(shown)} and {more} more source{'s' if more > 1 else ''}"
-    return " and ".join(shown) if len(shown) < 3 else f"{shown[0]}, {shown[1]} and {shown[2]}"
-
-
 def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterator[Finding]:
     # One row per wording: many sources quoting the same words are one wording with many witnesses,
     # so the pairwise comparison below grows with the wordings, not with the sources.
@@ -118,7 +109,7 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
             changed = set(wa) ^ set(wb)
             claims = claims_of(a["norm"], b["norm"])
             severity, how = ("error", "with contradicting words") if changed & NEGATIONS or any(w.isdigit() for w in changed) else ("warning", "in different words")
-            yield finding(severity, f"{speaker} ({a['occasion']}) is quoted {how} by {_who(a['sources'])} and {_who(b['sources'])}.",
+            yield finding(severity, f"{speaker} ({a['occasion']}) is quoted {how} by {some(a['sources'])} and {some(b['sources'])}.",
                           [speaker], claims, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {word_diff(wa, wb)}")
         if agreeing:
             claims = claims_of(*agreeing)

@@ -15,7 +15,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, area_key, area_label, finding
+from .base import Context, Params, RuleKind, area_key, area_label, finding, some
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
@@ -40,7 +40,7 @@ def report(tables: Tables, params: UniqueDesignationParams, context: Context, ch
     labels = designations.group_by("area").agg(pl.col("label").first())
     for area, waves, label in twice.join(labels, on="area").sort("area").iter_rows():
         claims = designations.filter(pl.col("area") == area)
-        said = "; ".join(f"{w}: {', '.join(sorted(set(claims.filter(pl.col('wave') == w)['source_id'])))}" for w in waves)
+        said = "; ".join(f"{w}: {some(claims.filter(pl.col('wave') == w)['source_id'].unique().to_list())}" for w in waves)
         yield finding("error", f"{label} is designated in {len(waves)} different waves ({', '.join(waves)}).", [label], claims,
                       expected="one wave", found=said)
     per_wave = designations.group_by("wave").agg(

@@ -24,6 +24,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: Okabe–Ito colours, readable by people with colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 SHOWN_QUOTES = 6  # quotes shown side by side per finding; the rest fold away
+SHOWN_SOURCES = 200  # rows of the sources table; a dataset of thousands lists them all in its JSON
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -159,6 +160,14 @@ def _groups(findings: list[Finding], report: Report) -> list[dict]:
     return sorted(groups, key=lambda g: (-g["worst"], g["code"]))
 
 
+def _filter_sources(report: Report) -> list[SourceInfo]:
+    """The sources the source filter offers: all of a small dataset, else those some finding quotes."""
+    if len(report.sources) <= SHOWN_SOURCES:
+        return report.sources
+    quoted = {loc.source_id for f in report.findings for loc in f.locations}
+    return [s for s in report.sources if s.source_id in quoted]
+
+
 def render(report: Report) -> str:
     env = _environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
@@ -181,6 +190,8 @@ def render(report: Report) -> str:
         rule_codes=sorted({f.rule for f in report.findings}),
         swatch=swatch,
         shown_quotes=SHOWN_QUOTES,
+        shown_sources=SHOWN_SOURCES,
+        filter_sources=_filter_sources(report),
         labels=labels,
         sources=sources,
         chart=chart(report.overview, colours, labels) if report.overview else None,
