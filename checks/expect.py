@@ -7,8 +7,8 @@ the rows that break them. The default engine evaluates the expectations with pol
 the same ``report`` turns broken rows into findings, so the two engines can only differ where they
 evaluate an expectation differently, and a test holds them together.
 
-Every frame carries a ``row`` column (0, 1, 2, ...) by which broken rows are named. As in GX, a null
-value breaks no column expectation.
+Every frame carries a ``row`` column by which broken rows are named. As in GX, a null value breaks no
+column expectation, and an expectation with a row condition (``where``) looks only at the rows it selects.
 """
 
 from __future__ import annotations
@@ -33,9 +33,14 @@ class Expect:
     column: str
     values: tuple[Any, ...] = ()
     other: str | None = None  # for a_at_least_b: column B
+    where: tuple[str, Any] | None = None  # a row condition, (column, value): only rows where column == value
 
     def breaks(self) -> pl.Expr:
         """True on the rows that break the expectation (null values break nothing)."""
+        applies = pl.col(self.where[0]) == self.where[1] if self.where else pl.lit(True)
+        return (applies & self._breaks()).fill_null(False)
+
+    def _breaks(self) -> pl.Expr:
         col = pl.col(self.column)
         if self.kind == "in_set":
             return col.is_not_null() & ~col.is_in(list(self.values))

@@ -53,17 +53,21 @@ class GX:
             })
 
     def expectation(self, e: Expect) -> Any:
+        from great_expectations.expectations.row_conditions import Column
+
         x = self.gx.expectations
-        meta = {"factcheck": e.name}
+        common: dict[str, Any] = {"meta": {"factcheck": e.name}}
+        if e.where is not None:
+            common["row_condition"] = Column(name=e.where[0]) == e.where[1]
         if e.kind == "in_set":
-            return x.ExpectColumnValuesToBeInSet(column=e.column, value_set=list(e.values), meta=meta)
+            return x.ExpectColumnValuesToBeInSet(column=e.column, value_set=list(e.values), **common)
         if e.kind == "not_in_set":
-            return x.ExpectColumnValuesToNotBeInSet(column=e.column, value_set=list(e.values), meta=meta)
+            return x.ExpectColumnValuesToNotBeInSet(column=e.column, value_set=list(e.values), **common)
         if e.kind == "unique":
-            return x.ExpectColumnValuesToBeUnique(column=e.column, meta=meta)
+            return x.ExpectColumnValuesToBeUnique(column=e.column, **common)
         if e.kind == "a_at_least_b":
             return x.ExpectColumnPairValuesAToBeGreaterThanB(column_A=e.column, column_B=e.other, or_equal=True,
-                                                              ignore_row_if="either_value_is_missing", meta=meta)
+                                                              ignore_row_if="either_value_is_missing", **common)
         raise ValueError(f"no GX expectation for {e.kind!r}")
 
     def validate(self, rule: str, checked: list[Checked]) -> Broken:

@@ -17,7 +17,8 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, finding
+from .base import CLAIM_COLS, Context, Params, RuleKind, finding, some
+from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
@@ -47,32 +48,47 @@ def reported_events(tables: Tables) -> pl.DataFrame:
     return pl.concat(frames).drop_nulls("event")
 
 
-def run(tables: Tables, params: SourceDatesParams, context: Context) -> Iterator[Finding]:
-    sources = tables["sources"]
-    events = reported_events(tables)
-    latest = events.group_by("source_id").agg(pl.col("event").max().alias("latest"))
-    dated = sources.select("source_id", "title", "published_lo", "published_hi", "published_exact", "date_reason")
-    # Only sources whose latest event is past their publication need their claims looked at.
-    late_sources = latest.join(dated, on="source_id").filter(pl.col("latest") > pl.col("published_hi"))["source_id"]
-    late = events.filter(pl.col("source_id").is_in(late_sources.implode())).join(dated, on="source_id").filter(pl.col("event") > pl.col("published_hi"))
+def _latest(tables: Tables) -> pl.DataFrame:
+    """Each source with its publication date and the latest event it reports (null: none dated)."""
+    def make() -> pl.DataFrame:
+        latest = reported_events(tables).group_by("source_id").agg(pl.col("event").max().alias("latest"))
+        return tables["sources"].select("source_id", "title", "published_lo", "published_hi", "published_exact", "date_reason").join(
+            latest, on="source_id", how="left")
+    return tables.cached("latest events", make)
+
+
+def checks(tables: Tables, params: SourceDatesParams) -> list[Checked]:
+    """Each source is published no earlier than the latest event it reports."""
+    return [Checked(with_rows(_latest(tables)), (Expect("after_events", "a_at_least_b", "published_hi", other="latest"),))]
+
+
+def report(tables: Tables, params: SourceDatesParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    late_sources = rows(checked[0].frame, broken["after_events"])
+    events = reported_events(tables).filter(pl.col("source_id").is_in(late_sources["source_id"].implode()))
+    late = events.join(late_sources.drop("row", "latest"), on="source_id").filter(pl.col("event") > pl.col("published_hi"))
     for (source_id,), claims in late.group_by("source_id", maintain_order=True):
         s = claims.row(0, named=True)
         last_event = claims["event"].max()
         yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {last_event}.",
                       [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {last_event}",
                       explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
+    for f in _undated(_latest(tables)):  # information, not an expectation: always the default engine
+        yield f.model_copy(update={"engine": "factcheck"})
+
+
+def _undated(latest: pl.DataFrame) -> Iterator[Finding]:
     undated = (
-        sources.filter(~pl.col("published_exact")).join(latest, on="source_id", how="left")
+        latest.filter(~pl.col("published_exact"))
         .group_by("published_lo", "published_hi", "latest", "date_reason", maintain_order=True)
         .agg(pl.col("source_id").sort())
     )  # sources dated alike are one finding, however many there are
     for s in undated.iter_rows(named=True):
         ids = s["source_id"]
-        who = ids[0] if len(ids) == 1 else f"{len(ids)} sources ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
+        who = ids[0] if len(ids) == 1 else f"{len(ids)} sources ({some(ids)})"
         bound = f"; the latest event it reports is {s['latest']}, so it was published no earlier" if s["latest"] else ""
         yield finding("info", f"{who} {'is' if len(ids) == 1 else 'are'} undated: published {s['published_lo']}..{s['published_hi']}{bound}.",
                       ids[:MAX_SUBJECTS], None, explanation=s["date_reason"])
 
 
 KIND = RuleKind("source_dates", "DAT", "A source reports no event later than it can have been published; undated sources say why.",
-                __doc__ or "", SourceDatesParams, run)
+                __doc__ or "", SourceDatesParams, polars_run(checks, report), checks, report)

@@ -17,6 +17,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, pick
+from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
@@ -24,17 +25,24 @@ class StatusTimelineParams(Params):
     pass
 
 
-def run(tables: Tables, params: StatusTimelineParams, context: Context) -> Iterator[Finding]:
+def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
+    """Statuses beside the first designation of their area: 'not an ICS' as of a date no later than the
+    designation takes effect, 'an ICS' as of a date no earlier."""
     statuses = tables["statuses"].with_columns(area_key().alias("area"), area_label().alias("label"))
-    designations = tables["designations"].with_columns(area_key().alias("area"))
-    first = designations.group_by("area").agg(
+    first = tables["designations"].with_columns(area_key().alias("area")).group_by("area").agg(
         pl.col("effective_lo").min().alias("first_lo"), pl.col("effective_hi").min().alias("first_hi")
     )
-    joined = statuses.join(first, on="area", how="inner")
-    not_yet = joined.filter((pl.col("status") == "not_ics") & (pl.col("first_hi") < pl.col("as_of_lo")))
-    too_early = joined.filter((pl.col("status") == "ics") & (pl.col("first_lo") > pl.col("as_of_hi")))
-    for frame, says in ((not_yet, "is not an ICS"), (too_early, "is an ICS")):
-        for row in frame.iter_rows(named=True):
+    return [Checked(with_rows(statuses.join(first, on="area", how="inner")), (
+        Expect("not_yet", "a_at_least_b", "first_hi", other="as_of_lo", where=("status", "not_ics")),
+        Expect("already", "a_at_least_b", "as_of_hi", other="first_lo", where=("status", "ics")),
+    ))]
+
+
+def report(tables: Tables, params: StatusTimelineParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
+    statuses, joined = tables["statuses"], checked[0].frame
+    designations = tables["designations"].with_columns(area_key().alias("area"))
+    for name, says in (("not_yet", "is not an ICS"), ("already", "is an ICS")):
+        for row in rows(joined, broken[name]).iter_rows(named=True):
             status_claim = pick(statuses, row)
             effective = designations.filter(pl.col("area") == row["area"])
             claims = pl.concat([status_claim.select(*CLAIM_COLS), effective.select(*CLAIM_COLS)])
@@ -45,4 +53,4 @@ def run(tables: Tables, params: StatusTimelineParams, context: Context) -> Itera
 
 
 KIND = RuleKind("status_timeline", "STA", "A status as of a date contradicts only designations effective on the other side of it.",
-                __doc__ or "", StatusTimelineParams, run)
+                __doc__ or "", StatusTimelineParams, polars_run(checks, report), checks, report)
