@@ -101,7 +101,7 @@ def check(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref to compare with (e.g. origin/main): fail only on findings new since then.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="factcheck (default), or gx: the rules said as expectations run on great-expectations.")] = None,  # type: ignore[assignment]
+    engine: Annotated[Engine, typer.Option("--engine", help="factcheck, or gx: the rules said as expectations run on great-expectations.")] = Engine.factcheck,
     gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: build GX Data Docs in this folder.")] = None,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
@@ -111,7 +111,7 @@ def check(
     if gx_docs is not None and engine is not Engine.gx:
         typer.echo("error: --gx-docs needs --engine gx", err=True)
         raise typer.Exit(EXIT_UNUSABLE)
-    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, (engine or Engine.factcheck).value, gx_docs)
+    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, engine.value, gx_docs)
     text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
                                         ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
