@@ -26,6 +26,7 @@ from factcheck.facts.dates import parse_date
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params, RuleKind, area_key, finding, pick
+from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
 
 
@@ -119,46 +120,78 @@ def _walk(tables: Tables, params: RunningTotalsParams) -> Walk:
     return result
 
 
-def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterator[Finding]:
+def _periods(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
+    """Counts of new ICSs over a period ("none since spring last year"), one per statement, with what
+    the waves inside the period add."""
+    def make() -> pl.DataFrame:
+        waves = walk(tables, params).waves
+        wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
+        periods = (
+            tables["counts"].with_row_index("row").filter((pl.col("measure") == params.new) & pl.col("wave").is_null())
+            .group_by("as_of_lo", "as_of_hi", "lo", "hi", maintain_order=True).agg(pl.col("row"), pl.col("value").first())
+        )  # many sources saying "none since spring" are one statement, checked once
+        inside = [waves.filter(wave_start.is_between(r["as_of_lo"], r["as_of_hi"])) for r in periods.iter_rows(named=True)]
+        return periods.with_columns(
+            pl.Series("added", [w["added"].sum() for w in inside], dtype=pl.Float64),
+            pl.Series("waves", [w["wave"].to_list() for w in inside], dtype=pl.List(pl.String)),
+        )
+    return tables.cached(("periods", params), make)
+
+
+def _between(prefix: str) -> tuple[Expect, Expect]:
+    """``lo <= expected <= hi``, as two pair comparisons."""
+    return (Expect(f"{prefix}_not_below", "a_at_least_b", "expected", other="lo"),
+            Expect(f"{prefix}_not_above", "a_at_least_b", "hi", other="expected"))
+
+
+def checks(tables: Tables, params: RunningTotalsParams) -> list[Checked]:
+    """Stated totals lie around what the registry and the waves say: footprint and planned totals
+    around the registry's footprint count, period counts around what their waves add, and each
+    checkpoint's implied starting count around the one most stated totals imply."""
+    walked = walk(tables, params)
+    counts = tables["counts"].with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    registry = counts.filter(pl.col("measure").is_in([params.footprints, params.planned]))
+    totals = {day: float(walked.total_on(day)) for day in registry["as_of_hi"].unique().to_list()}
+    registry = registry.select("row", "lo", "hi", pl.col("as_of_hi").replace_strict(totals, return_dtype=pl.Float64).alias("expected"))
+    periods = _periods(tables, params) if walked.waves.height else pl.DataFrame()
+    periods = (periods.with_row_index("i").select(pl.col("i").cast(pl.Int64).alias("row"), "lo", "hi", pl.col("added").alias("expected"))
+               if periods.height else pl.DataFrame(schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}))
+    points = pl.DataFrame(
+        [(i, c[2], c[3], walked.start) for i, c in enumerate(walked.checkpoints)] if walked.start is not None else [],
+        schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}, orient="row",
+    )
+    return [Checked(registry, _between("registry")), Checked(periods, _between("period")), Checked(points, _between("start"))]
+
+
+def report(tables: Tables, params: RunningTotalsParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
     counts = tables["counts"]
-    yield from _disagreeing_wave_sizes(counts, params)
+    for f in _disagreeing_wave_sizes(counts, params):  # sources against sources: the default engine
+        yield f.model_copy(update={"engine": "factcheck"})
     walked = walk(tables, params)
     waves, merge_order, total_on = walked.waves, walked.merges, walked.total_on
 
     # Footprint and planned totals against the registry.
-    for measure, what in ((params.footprints, "STP footprints"), (params.planned, "planned ICSs")):
-        for row in counts.filter(pl.col("measure") == measure).iter_rows(named=True):
-            expected = total_on(row["as_of_hi"])
-            if not row["lo"] <= expected <= row["hi"]:
-                yield finding("error", f"{what[0].upper() + what[1:]} in England: the source says {row['value']}, England had {expected} footprints then.",
-                              ["England"], pick(counts, row),
-                              expected=expected, found=row["value"],
-                              explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
-
+    for row in counts[sorted(broken["registry_not_below"] | broken["registry_not_above"])].iter_rows(named=True):
+        what = "STP footprints" if row["measure"] == params.footprints else "planned ICSs"
+        expected = total_on(row["as_of_hi"])
+        yield finding("error", f"{what[0].upper() + what[1:]} in England: the source says {row['value']}, England had {expected} footprints then.",
+                      ["England"], pick(counts, row), expected=expected, found=row["value"],
+                      explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
     if waves.height == 0:
         return
     last = waves.row(-1, named=True)
-    # Period counts: "no new ICS since spring last year".
-    periods = (
-        counts.with_row_index("row").filter((pl.col("measure") == params.new) & pl.col("wave").is_null())
-        .group_by("as_of_lo", "as_of_hi", "lo", "hi", maintain_order=True).agg(pl.col("row"), pl.col("value").first())
-    )  # one per statement: many sources saying "none since spring" are checked once
-    wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
-    for row in periods.iter_rows(named=True):
-        inside = waves.filter(wave_start.is_between(row["as_of_lo"], row["as_of_hi"]))
-        added = inside["added"].sum()
-        if not row["lo"] <= added <= row["hi"]:
-            yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {added:g}, the source says {row['value']}.",
-                          [f"wave {w}" for w in inside["wave"]] or ["England"], claims_of(counts, row), expected=f"{added:g}", found=row["value"])
+    periods = _periods(tables, params)
+    for i in sorted(broken["period_not_below"] | broken["period_not_above"]):
+        row = periods.row(i, named=True)
+        yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {row['added']:g}, the source says {row['value']}.",
+                      [f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=f"{row['added']:g}", found=row["value"])
 
     checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
     if start is None:
         return
-
     chain = _chain(waves, start, merge_order)
-    for row, cum, lo, hi, label, order, total in checkpoints:
-        if lo <= start <= hi:
-            continue
+    for i in sorted(broken["start_not_below"] | broken["start_not_above"]):
+        row, cum, lo, hi, label, order, total = checkpoints[i]
         ics_expected = start + cum
         if row["measure"] == params.stp:
             expected = total - ics_expected + separate_after(order)
@@ -168,21 +201,25 @@ def run(tables: Tables, params: RunningTotalsParams, context: Context) -> Iterat
         yield finding("error", f"{what[0].upper() + what[1:]}: the waves add up to {expected:g}, the source says {row['value']}.",
                       [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
                       expected=f"{expected:g}", found=row["value"], explanation=chain)
+    for f in _explained(tables, params, walked, chain):
+        yield f.model_copy(update={"engine": "factcheck"})
 
-    merged = waves.filter(pl.col("absorbed") > 0)
-    for w in merged.iter_rows(named=True):
+
+def _explained(tables: Tables, params: RunningTotalsParams, walked: "Walk", chain: str) -> Iterator[Finding]:
+    """Information: the merger arithmetic of each wave that absorbed early ICSs, and the whole chain."""
+    waves, merge_order, start, counts = walked.waves, walked.merges, walked.start, tables["counts"]
+    for w in waves.filter(pl.col("absorbed") > 0).iter_rows(named=True):
         group = merge_order.filter(pl.col("wave") == w["wave"])
         names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
         before, after = start + w["before"], start + w["after"]
         yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
                       [f"wave {w['wave']}"], group, expected=f"{after:g}",
                       explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
-    stated = sum(len(c[0]["row"]) for c in checkpoints)
+    stated = sum(len(c[0]["row"]) for c in walked.checkpoints)
     yield finding("info", f"Running totals agree with the waves at {stated} stated totals: {chain}.", ["England"],
                   counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
                   explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
                               "ICSs of whole footprints plus STPs left make the footprints of England.")
-
 
 
 def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> list[Checkpoint]:
@@ -245,5 +282,7 @@ KIND = RuleKind(
     summary="Wave sizes add up to every stated total, mergers included; ICSs plus STPs left make the national total.",
     doc=__doc__ or "",
     params=RunningTotalsParams,
-    run=run,
+    run=polars_run(checks, report),
+    checks=checks,
+    report=report,
 )

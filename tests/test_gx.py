@@ -17,7 +17,7 @@ from test_seeds import MUTATIONS, _edit
 
 gx = pytest.importorskip("great_expectations", reason="great-expectations is not installed (pip install -e '.[gx]')")
 
-GX_KINDS = {"names_resolve", "unique_designation", "list_counts", "population_agreement", "status_timeline", "source_dates"}  # the kinds said as expectations
+GX_KINDS = {"names_resolve", "unique_designation", "list_counts", "population_agreement", "status_timeline", "source_dates", "running_totals"}  # the kinds said as expectations
 
 
 def verdict(report) -> Counter:  # type: ignore[no-untyped-def]
