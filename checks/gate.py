@@ -62,6 +62,7 @@ class Base:
     findings: list[Known]
     tables: Tables | None  # None: the fact files did not exist at the commit
     texts: dict[str, list[str]]  # fact file (as the head names it) -> its lines at the commit
+    same: bool = False  # the fact files are byte for byte those of the work tree: nothing was checked
 
 
 def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[no-untyped-def]
@@ -75,14 +76,25 @@ def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[
         git.export(root, commit, relative, into)
         base_paths = [into / r for r in relative if (into / r).exists()]
         files, _ = fact_files(base_paths) if base_paths else ([], [])
+        if _same_files(files, into, fact_files(targets)[0], root):  # nothing changed: the head's findings are the base's
+            return Base(f"git {ref} ({commit[:12]})", [], None, {}, same=True)
         texts = {display_path(root / f.relative_to(into)): f.read_text(encoding="utf-8", errors="replace").splitlines() for f in files}
         dataset = load(base_paths) if base_paths else None  # unusable files at the base simply have no findings there
     findings = [Known.of(f) for f in run(dataset.tables)] if dataset else []
     return Base(f"git {ref} ({commit[:12]})", findings, dataset.tables if dataset else None, texts)
 
 
+def _same_files(base: list[Path], into: Path, head: list[Path], root: Path) -> bool:
+    """Whether the commit's fact files are the work tree's, name for name and byte for byte."""
+    named = {f.relative_to(into): f for f in base}
+    here = {f.resolve().relative_to(root.resolve()): f for f in head}
+    return named.keys() == here.keys() and all(named[k].read_bytes() == here[k].read_bytes() for k in named)
+
+
 def against_commit(report: Report, head: Dataset, base: Base) -> Report:
     """Compare with the base; new findings are shown at the lines of the claims that changed."""
+    if base.same:
+        return compare(report, [Known.of(f) for f in report.findings], base.label)
     compared = compare(report, base.findings, base.label)
     changed = _changed_claims(head.tables, base.tables)
     lines = _changed_lines(head, base.texts)

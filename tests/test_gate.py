@@ -197,3 +197,15 @@ def test_without_paths_a_clone_of_this_repository_checks_its_own_facts(tmp_path,
     assert result.exit_code == 1, result.output
     errors = [n for n in _annotations(result.stdout) if n["level"] == "error"]
     assert [(n["title"], n["file"]) for n in errors] == [("TOT01", "facts/data/sources/ics-dec-2020-news.yaml")]
+
+
+def test_a_branch_that_leaves_the_facts_alone_reports_every_finding_as_still_present(repo):
+    break_total(repo)
+    commit(repo, "a known problem on main")
+    git(repo, "checkout", "-q", "-b", "docs")
+    (repo / "NOTES.md").write_text("notes\n", encoding="utf-8")  # not a fact file
+    commit(repo, "docs only")
+    data = report("--base", "main")
+    assert data["summary"]["verdict"] == "pass"
+    assert data["summary"]["new"] == 0 and data["summary"]["fixed"] == 0
+    assert data["summary"]["present"] == len(data["findings"]) > 0
