@@ -18,6 +18,7 @@ from collections import Counter
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import cached_property
 
 import polars as pl
@@ -25,7 +26,7 @@ import polars as pl
 from factcheck.facts.dates import parse_date
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, area_key, finding, pick
+from .base import Context, Params, RuleKind, area_key, finding, pick, some
 from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
 
@@ -74,12 +75,22 @@ def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -
     per_wave = counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null())
     for (wave,), group in per_wave.group_by("wave", maintain_order=True):
         if group["lo"].max() > group["hi"].min():
-            values = ", ".join(sorted({f"{v} ({s})" for v, s in group.select("value", "source_id").iter_rows()}))
+            said = group.group_by("value").agg(pl.col("source_id").unique()).sort("value")
+            values = ", ".join(f"{v} ({some(sources)})" for v, sources in said.iter_rows())
             yield finding("error", f"Sources disagree on how many areas wave {wave} designated: {values}.",
                           [f"wave {wave}"], group, expected="one size for the wave", found=values)
 
 
-Checkpoint = tuple  # (claim row, ICSs the waves add before it, offset lo, offset hi, label, wave order, footprints)
+class Checkpoint(NamedTuple):
+    """A stated ICS, STP-left or planned total, as the starting count (before the first wave) it implies."""
+
+    row: dict  # the statement: its values, and in "row" the indices of the count claims that make it
+    cum: float  # ICSs the waves add up to at its point
+    lo: float  # the starting count it implies, at least ...
+    hi: float  # ... and at most
+    label: str  # "after wave 2020-12", "the final total"
+    order: int  # the wave order at its point
+    total: int  # footprints of England then
 
 
 @dataclass
@@ -157,7 +168,7 @@ def checks(tables: Tables, params: RunningTotalsParams) -> list[Checked]:
     periods = (periods.with_row_index("i").select(pl.col("i").cast(pl.Int64).alias("row"), "lo", "hi", pl.col("added").alias("expected"))
                if periods.height else pl.DataFrame(schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}))
     points = pl.DataFrame(
-        [(i, c[2], c[3], walked.start) for i, c in enumerate(walked.checkpoints)] if walked.start is not None else [],
+        [(i, c.lo, c.hi, walked.start) for i, c in enumerate(walked.checkpoints)] if walked.start is not None else [],
         schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}, orient="row",
     )
     return [Checked(registry, _between("registry")), Checked(periods, _between("period")), Checked(points, _between("start"))]
@@ -215,16 +226,16 @@ def _explained(tables: Tables, params: RunningTotalsParams, walked: "Walk", chai
         yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
                       [f"wave {w['wave']}"], group, expected=f"{after:g}",
                       explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
-    stated = sum(len(c[0]["row"]) for c in walked.checkpoints)
+    stated = sum(len(c.row["row"]) for c in walked.checkpoints)
     yield finding("info", f"Running totals agree with the waves at {stated} stated totals: {chain}.", ["England"],
                   counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
                   explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
                               "ICSs of whole footprints plus STPs left make the footprints of England.")
 
 
-def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> list[Checkpoint]:
+def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams) -> list[Checkpoint]:
     """Every stated ICS, STP-left or planned total, as the starting count it implies (an interval)."""
-    waves, total_on, separate_after = w.waves, w.total_on, w.separate_after
+    waves, total_on, separate_after = walked.waves, walked.total_on, walked.separate_after
     by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
     last = waves.row(-1, named=True)
     checkpoints = []
@@ -237,30 +248,30 @@ def _checkpoints(counts: pl.DataFrame, w: Walk, params: RunningTotalsParams) -> 
     )
     for row in statements.iter_rows(named=True):
         if row["measure"] == params.planned:
-            w, cum, label = last, last["after"], "the final total"
+            wave, cum, label = last, last["after"], "the final total"
         elif row["wave"] is None or row["wave"] not in by_wave:
             continue
         else:
-            w = by_wave[row["wave"]]
-            cum = w["after"] if row["when"] == "after" else w["before"]
+            wave = by_wave[row["wave"]]
+            cum = wave["after"] if row["when"] == "after" else wave["before"]
             label = f"{row['when']} wave {row['wave']}"
-        order = w["order"] if row["when"] == "after" or row["measure"] == params.planned else w["order"] - 1
-        total = total_on(parse_date(w["wave"]).hi)
+        order = wave["order"] if row["when"] == "after" or row["measure"] == params.planned else wave["order"] - 1
+        total = total_on(parse_date(wave["wave"]).hi)
         if row["measure"] == params.stp:  # STPs left -> ICSs: footprints not yet ICSs, plus early ICSs not yet merged
             lo, hi = total - row["hi"] + separate_after(order), total - row["lo"] + separate_after(order)
         else:
             lo, hi = row["lo"], row["hi"]
-        checkpoints.append((row, cum, lo - cum, hi - cum, label, order, total))
+        checkpoints.append(Checkpoint(row, cum, lo - cum, hi - cum, label, order, total))
     return checkpoints
 
 
 def _start(checkpoints: list[Checkpoint]) -> float:
     """The ICS count before the first wave that most exact claims imply (earliest first on ties)."""
     exact: Counter[float] = Counter()
-    for c in sorted(checkpoints, key=lambda c: c[5]):
-        if c[2] == c[3]:
-            exact[c[2]] += len(c[0]["row"])
-    return exact.most_common(1)[0][0] if exact else checkpoints[0][2]
+    for c in sorted(checkpoints, key=lambda c: c.order):
+        if c.lo == c.hi:
+            exact[c.lo] += len(c.row["row"])
+    return exact.most_common(1)[0][0] if exact else checkpoints[0].lo
 
 
 def claims_of(counts: pl.DataFrame, statement: dict) -> pl.DataFrame:
