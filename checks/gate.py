@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import json
 import tempfile
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +69,7 @@ def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[
     targets = paths or [default_dataset()]
     root = git.repo_root(targets[0])
     commit = git.resolve(root, ref)
+    label = f"git {ref} ({commit[:12]})"
     relative = [git.relative_to_root(root, p) for p in targets]
     with tempfile.TemporaryDirectory(prefix="factcheck-base-") as tmp:
         into = Path(tmp)
@@ -77,11 +77,11 @@ def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[
         base_paths = [into / r for r in relative if (into / r).exists()]
         files, _ = fact_files(base_paths) if base_paths else ([], [])
         if _same_files(files, into, fact_files(targets)[0], root):  # nothing changed: the head's findings are the base's
-            return Base(f"git {ref} ({commit[:12]})", [], None, {}, same=True)
+            return Base(label, [], None, {}, same=True)
         texts = {display_path(root / f.relative_to(into)): f.read_text(encoding="utf-8", errors="replace").splitlines() for f in files}
         dataset = load(base_paths) if base_paths else None  # unusable files at the base simply have no findings there
     findings = [Known.of(f) for f in run(dataset.tables)] if dataset else []
-    return Base(f"git {ref} ({commit[:12]})", findings, dataset.tables if dataset else None, texts)
+    return Base(label, findings, dataset.tables if dataset else None, texts)
 
 
 def _same_files(base: list[Path], into: Path, head: list[Path], root: Path) -> bool:
@@ -97,33 +97,33 @@ def against_commit(report: Report, head: Dataset, base: Base) -> Report:
         return compare(report, [Known.of(f) for f in report.findings], base.label)
     compared = compare(report, base.findings, base.label)
     changed = _changed_claims(head.tables, base.tables)
-    lines = _changed_lines(head, base.texts)
-    return compared.model_copy(update={"findings": [_at_change(f, changed, lines, head.tables) for f in compared.findings]})
-
-
-def _fingerprints(tables: Tables) -> dict[tuple[str, str], int]:
-    """A hash of every claim's content (all columns but its place in the fact file)."""
-    out: dict[tuple[str, str], int] = defaultdict(int)
-    for name in CLAIM_TABLES:
-        frame = tables[name]
-        if frame.height:
-            hashes = frame.drop("fact_file", "fact_line").hash_rows(seed=7)
-            for key, h in zip(frame.select("source_id", "claim_id").iter_rows(), hashes):
-                out[key] ^= h
-    return out
+    new = [f for f in compared.findings if f.status == "new"]
+    files = {loc.fact_file for f in new for loc in f.locations if (loc.source_id, loc.claim_id) in changed}
+    lines = _changed_lines(files, base.texts)
+    starts = _claim_starts(head.tables)
+    return compared.model_copy(update={"findings": [_at_change(f, changed, lines, starts) for f in compared.findings]})
 
 
 def _changed_claims(head: Tables, base: Tables | None) -> set[tuple[str, str]]:
-    now = _fingerprints(head)
-    before = _fingerprints(base) if base is not None else {}
-    return {key for key, h in now.items() if before.get(key) != h}
+    """The (source, claim) ids of the head whose rows differ from the base's in any table, their place
+    in the fact file aside."""
+    changed: set[tuple[str, str]] = set()
+    for name in CLAIM_TABLES:
+        now = _hashed(head[name])
+        if now.height:
+            before = _hashed(base[name]) if base is not None else now.clear()
+            changed.update(now.join(before, on=["source_id", "claim_id", "hash"], how="anti").select("source_id", "claim_id").iter_rows())
+    return changed
 
 
-def _changed_lines(head: Dataset, base_texts: dict[str, list[str]]) -> dict[str, list[int]]:
+def _hashed(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select("source_id", "claim_id", frame.drop("fact_file", "fact_line").hash_rows(seed=7).alias("hash"))
+
+
+def _changed_lines(files: set[str], base_texts: dict[str, list[str]]) -> dict[str, list[int]]:
     """Per head fact file, the (1-based) lines that differ from the base's version of the file."""
     out: dict[str, list[int]] = {}
-    claims = head.tables.all_claims()
-    for label in set(claims["fact_file"].to_list()):
+    for label in files:
         path = Path(label)
         if not path.exists() and label.startswith("facts/data/"):  # a bundled file, shown by its place in the repository
             path = bundled_dataset() / label.removeprefix("facts/data/")
@@ -131,9 +131,8 @@ def _changed_lines(head: Dataset, base_texts: dict[str, list[str]]) -> dict[str,
             now = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
-        before = base_texts.get(label, [])
         changed: set[int] = set()
-        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, before, now, autojunk=False).get_opcodes():
+        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, base_texts.get(label, []), now, autojunk=False).get_opcodes():
             if tag in ("replace", "insert"):
                 changed.update(range(j1 + 1, j2 + 1))
             elif tag == "delete" and j1 < len(now):
@@ -142,19 +141,18 @@ def _changed_lines(head: Dataset, base_texts: dict[str, list[str]]) -> dict[str,
     return out
 
 
-def _at_change(f: Finding, changed: set[tuple[str, str]], lines: dict[str, list[int]], tables: Tables) -> Finding:
-    """A new finding, its changed claims first, each at the first changed line inside the claim."""
+def _at_change(f: Finding, changed: set[tuple[str, str]], lines: dict[str, list[int]], starts: dict[str, list[int]]) -> Finding:
+    """A new finding, its changed claims first, each at the first changed line inside the claim
+    (``starts``: the first line of every claim, per fact file)."""
     if f.status != "new" or not f.locations:
         return f
-    starts = _claim_starts(tables)
     located = []
     for loc in f.locations:
         if (loc.source_id, loc.claim_id) not in changed:
             located.append(loc)
             continue
-        following = [s for s in starts.get(loc.fact_file, []) if s > loc.fact_line]
-        end = following[0] if following else 10**9
-        inside = [n for n in lines.get(loc.fact_file, []) if loc.fact_line <= n < end]
+        end = next((s for s in starts.get(loc.fact_file, []) if s > loc.fact_line), None)
+        inside = [n for n in lines.get(loc.fact_file, []) if loc.fact_line <= n and (end is None or n < end)]
         located.append(loc.model_copy(update={"changed_line": inside[0] if inside else loc.fact_line}))
     located.sort(key=lambda loc: loc.changed_line is None)  # stable: changed claims first, in file order
     return f.model_copy(update={"locations": located})
