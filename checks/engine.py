@@ -160,7 +160,6 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
     )
 
 
-
 def _overview(tables: Tables, totals: Params | None) -> Overview | None:
     """The report's pictures; on data the running-totals rule itself could not walk (reported as that
     rule's failure), the report goes without them."""

@@ -305,7 +305,7 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
     if tables:
         from .tabular import load_tables  # polars scans and pandera: only when there are table files
 
-        frames = load_tables(tables, frames, errors, LoadError)
+        frames = load_tables(tables, frames, errors)
     frames = resolve_areas(frames, registry)
     frames |= reference_frames(registry)
     return Dataset(Tables(frames, registry), tuple(errors), tuple(labels))

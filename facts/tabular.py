@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .loader import LoadError  # loader imports this module only inside load(), so no cycle at import
 from .tables import COLUMNS
 from .values import parse_value
 
@@ -129,7 +130,7 @@ def _describe(dtype: pl.DataType) -> str:
     return {pl.Date: "a date (YYYY-MM-DD)", pl.Int32: "a whole number", pl.Float64: "a number", pl.Boolean: "true or false"}.get(dtype, str(dtype))
 
 
-def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], errors: list, LoadError) -> dict[str, pl.DataFrame]:  # type: ignore[no-untyped-def]
+def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], errors: list[LoadError]) -> dict[str, pl.DataFrame]:
     """Add the rows of every table file to ``frames`` (those of the YAML files), validated; problems go
     to ``errors``. Claims must name a source of the dataset, and a claim id is used once per source."""
     from .schemas import failures

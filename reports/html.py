@@ -146,11 +146,11 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str]) -
 # -- the page --------------------------------------------------------------------------------------------
 
 
-def _groups(findings: list[Finding], report: Report) -> list[dict]:
+def _groups(report: Report) -> list[dict]:
     """Findings grouped by rule, the rules with the worst findings first."""
     info = {r.code: r for r in report.rules}
     by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
+    for f in report.findings:
         by_rule[f.rule].append(f)
     groups = [
         {"code": code, "rule": info.get(code), "findings": sorted(fs, key=lambda f: -f.severity.rank),
@@ -177,15 +177,14 @@ def render(report: Report) -> str:
     css += "".join(f'.swatch[data-colour="{i}"]{{background:{c}}}' for i, c in enumerate(PALETTE))
     labels = {s.source_id: short_label(s) for s in report.sources}
     sources = {s.source_id: s for s in report.sources}
-    counts = {s.value: sum(1 for f in report.findings if f.severity is s) for s in Severity}
     return env.get_template("report.html.j2").render(
         report=report,
         s=report.summary,
         css=css,
         js=js,
         csp=f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; img-src data:; base-uri 'none'; form-action 'none'",
-        groups=_groups(report.findings, report),
-        counts=counts,
+        groups=_groups(report),
+        counts={"error": report.summary.errors, "warning": report.summary.warnings, "info": report.summary.infos},
         severities=[s.value for s in sorted(Severity, key=lambda s: -s.rank)],
         rule_codes=sorted({f.rule for f in report.findings}),
         swatch=swatch,

@@ -96,7 +96,7 @@ def test_the_html_report_shows_verdict_findings_evidence_chart_and_footprints(bu
     s = bundled_report.summary
     assert re.search(r'class="verdict pass"', text) and f"{s.warnings} warnings" in text
     ids = re.findall(r'<article class="finding \w+" id="f-(\w+)"', text)
-    assert ids == [f.identity for g in html._groups(bundled_report.findings, bundled_report) for f in g["findings"]]
+    assert ids == [f.identity for g in html._groups(bundled_report) for f in g["findings"]]
     assert len(ids) == len(bundled_report.findings)
     for f in bundled_report.findings:  # every quoted span of every finding, with its fact-file line
         for loc in f.locations:
