@@ -65,3 +65,30 @@ def test_without_gx_installed_the_gx_engine_is_exit_2_with_what_to_do():
            "from factcheck.cli.main import run\nrun()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "pip install 'factcheck[gx]'" in done.stderr
+
+
+def test_each_expectation_breaks_the_same_rows_on_both_engines():
+    """The vocabulary itself, on a frame with nulls, duplicates and a row condition: polars and GX
+    name the same broken rows (a null breaks nothing; a row condition limits the rows looked at)."""
+    import polars as pl
+
+    from factcheck.checks.expect import Checked, Expect, evaluate, with_rows
+    from factcheck.checks.gx_engine import GX
+
+    frame = with_rows(pl.DataFrame({
+        "name": ["a", "b", None, "b", "z"],
+        "status": ["ics", "not_ics", "ics", "ics", "not_ics"],
+        "lo": [1.0, 5.0, None, 2.0, 3.0],
+        "hi": [2.0, 4.0, 1.0, 1.5, 1.0],
+    }))
+    expectations = (
+        Expect("known", "in_set", "name", ("a", "b")),
+        Expect("not_z", "not_in_set", "name", ("z",)),
+        Expect("once", "unique", "name"),
+        Expect("ordered", "a_at_least_b", "hi", other="lo"),
+        Expect("ordered_ics", "a_at_least_b", "hi", other="lo", where=("status", "ics")),
+    )
+    checked = [Checked(frame, expectations)]
+    by_polars = evaluate(checked)
+    assert by_polars == {"known": {4}, "not_z": {4}, "once": {1, 3}, "ordered": {1, 3, 4}, "ordered_ics": {3}}
+    assert GX().validate("vocabulary", checked) == by_polars
