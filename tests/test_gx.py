@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from factcheck.checks.engine import check
 from factcheck.cli.main import app
 
-from test_seeds import MUTATIONS, _edit
+from test_seeds import MUTATIONS, mutate
 
 gx = pytest.importorskip("great_expectations", reason="great-expectations is not installed (pip install -e '.[gx]')")
 
@@ -35,8 +35,7 @@ def test_both_engines_agree_on_the_seeds(seeds):
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_both_engines_agree_on_mutated_seeds(dataset_copy, seeds, name):
-    (file, old, new), (rule, severity, subject) = MUTATIONS[name]
-    _edit(dataset_copy, file, old, new)
+    rule, severity, subject = mutate(dataset_copy, name)
     default = check([dataset_copy], sources_dir=seeds)
     on_gx = check([dataset_copy], sources_dir=seeds, engine="gx")
     assert verdict(on_gx) == verdict(default)

@@ -16,6 +16,8 @@ from factcheck.checks.rules_file import load_rules
 from factcheck.facts.loader import bundled_dataset
 from factcheck.facts.tables import CLAIM_TABLES
 
+from helpers import edit
+
 
 def test_the_seeds_give_no_error_and_the_expected_warnings(seeds):
     report = check(sources_dir=seeds)
@@ -34,11 +36,11 @@ def test_the_seeds_give_no_error_and_the_expected_warnings(seeds):
     assert n == m and int(n) > 100
 
 
-def _edit(dataset: Path, file: str, old: str, new: str, count: int = 1) -> None:
-    path = dataset / "sources" / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, old
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+def mutate(dataset: Path, name: str) -> tuple[str, str, str | None]:
+    """Apply the mutation ``name`` to a copy of the dataset; return the finding it must cause."""
+    (file, old, new), expected = MUTATIONS[name]
+    edit(dataset / "sources" / file, old, new)
+    return expected
 
 
 MUTATIONS = {
@@ -70,15 +72,14 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_each_injected_inconsistency_is_caught(dataset_copy, seeds, name):
-    (file, old, new), (rule, severity, subject) = MUTATIONS[name]
-    _edit(dataset_copy, file, old, new)
+    rule, severity, subject = mutate(dataset_copy, name)
     report = check([dataset_copy], sources_dir=seeds)
     assert report.load_errors == []
     hits = [f for f in report.findings if f.rule == rule and f.severity.value == severity and (subject is None or subject in f.subjects)]
     assert hits, [(f.rule, f.severity.value, f.subjects) for f in report.findings if f.severity.value != "info"]
     if severity == "error":
         assert report.fails("error")
-        changed = [loc for f in hits for loc in f.locations if loc.fact_file.endswith(file)]
+        changed = [loc for f in hits for loc in f.locations if loc.fact_file.endswith(MUTATIONS[name][0][0])]
         assert changed, "the finding points at the changed file"
 
 
