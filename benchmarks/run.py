@@ -19,7 +19,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.cold import compile_package, factcheck, measure, timed
+from benchmarks.cold import factcheck, measure, timed
 from benchmarks.synthetic import generate
 
 
@@ -71,7 +71,6 @@ def main() -> None:
     parser.add_argument("--gx-up-to", type=int, default=1_000_000, help="run --engine gx on sizes up to this")
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"), help="where to write the results (default: benchmarks/results.json)")
     args = parser.parse_args()
-    compile_package()
     cold = measure(max(args.runs, 5))
     cold.insert(1, cold_gx(args.runs))
     results = cold + at_scale(args.sizes, args.runs, args.gx_up_to)
