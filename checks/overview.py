@@ -29,17 +29,18 @@ def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overv
         for w in walked.waves.iter_rows(named=True)
     ]
     stated = []
-    for row, cum, lo, hi, label, _order, _total in walked.checkpoints:
+    for c in walked.checkpoints:
+        row = c.row
         stated.append(StatedTotal(
             source_id=row["source_id"], claim_id=row["claim_id"], value=row["value"], measure=row["measure"],
-            at="final" if row["measure"] == params.planned else label.replace(" wave", ""),
+            at="final" if row["measure"] == params.planned else c.label.replace(" wave", ""),
             wave=waves[-1].wave if row["measure"] == params.planned else row["wave"],
-            ics_lo=lo + cum, ics_hi=hi + cum, expected=start + cum,
+            ics_lo=c.lo + c.cum, ics_hi=c.hi + c.cum, expected=start + c.cum,
             fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"], claims=len(row["row"]),
         ))
     by_source = tables["sources"].height <= MAX_SOURCE_COLUMNS
     return Overview(
-        national_total=walked.total_on(dt.date.max) if waves else tables.registry.footprint_total(dt.date.max),
+        national_total=walked.total_on(dt.date.max),
         by_source=by_source, waves=waves, stated=stated, footprints=footprint_rows(tables, by_source),
     )
 
