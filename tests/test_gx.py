@@ -53,7 +53,7 @@ def test_gx_data_docs_are_built(tmp_path):
 
 
 def test_the_default_engine_never_imports_gx():
-    code = "import sys; sys.argv = ['factcheck', 'check']\nfrom factcheck.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n    pass\n" \
+    code = "import sys; sys.argv = ['factcheck', 'check']\nfrom factcheck.cli.main import app\ntry:\n    app()\nexcept SystemExit:\n    pass\n" \
            "print('great_expectations' in sys.modules, 'pandas' in sys.modules, file=sys.stderr)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == "False False"
