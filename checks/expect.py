@@ -74,7 +74,7 @@ def evaluate(checked: Iterable[Checked]) -> Broken:
             continue
         flags = c.frame.select("row", *[e.breaks().alias(e.name) for e in c.expectations])
         for e in c.expectations:
-            broken[e.name] = set(flags.filter(pl.col(e.name))["row"].to_list())
+            broken[e.name] = set(flags["row"].filter(flags[e.name]).to_list())
     return broken
 
 

@@ -27,7 +27,7 @@ class ListCountsParams(Params):
 
 
 def _regions(tables: Tables) -> pl.DataFrame:
-    return tables.registry.entities().select(pl.col("entity").alias("area_code"), "nhs_region")
+    return tables.registry.entities.select(pl.col("entity").alias("area_code"), "nhs_region")
 
 
 KEYED = ["source_id", "list_id"]

@@ -32,9 +32,12 @@ class PopulationAgreementParams(Params):
 
 
 def england_resident(tables: Tables, day: dt.date) -> float:
-    est = tables.registry.england_population.filter(pl.col("basis") == "ons_mid_year_estimate").sort("as_of")
-    before = est.filter(pl.col("as_of") <= day)
-    return float((before if before.height else est)["population"][-1 if before.height else 0])
+    """England's residents by the last ONS mid-year estimate on or before ``day`` (else the first)."""
+    estimates = tables.cached("england residents", lambda: sorted(
+        tables.registry.england_population.filter(pl.col("basis") == "ons_mid_year_estimate").select("as_of", "population").iter_rows()
+    ))
+    before = [people for as_of, people in estimates if as_of <= day]
+    return float(before[-1] if before else estimates[0][1])
 
 
 def _topics(tables: Tables) -> pl.DataFrame:
@@ -51,6 +54,10 @@ def _topics(tables: Tables) -> pl.DataFrame:
 
 def _registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
     """Registry residents (mid-2019) per topic, where the registry can say: areas, complete waves, ICS lists."""
+    return tables.cached("registry figures", lambda: _read_registry_figures(tables))
+
+
+def _read_registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
     fp = tables.registry.footprints.select(pl.col("code").alias("area_code"), "population_mid2019")
     out = {f"area:{c}": (float(v), "the registry's mid-2019 residents") for c, v in fp.iter_rows()}
     des = tables["designations"].select("wave", "area_code").unique().join(fp, on="area_code")
@@ -81,11 +88,10 @@ def _read_statements(tables: Tables, params: PopulationAgreementParams) -> tuple
         "topic", "label", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
     ).agg(pl.col("row").alias("rows"))
     g_lo, g_hi = params.registered_ratio
-    england_on: dict[dt.date, float] = {}
     rows = []
     for row in statements.iter_rows(named=True):
         day = dt.date.fromisoformat(row["wave"] + "-01") if row["wave"] else row["as_of_lo"]
-        england = england_on.setdefault(day, england_resident(tables, day))
+        england = england_resident(tables, day)
         if row["is_share"]:  # a share is basis-free: read it as a share of residents
             resident = (row["lo"] * england, row["hi"] * england)
             as_stated = resident

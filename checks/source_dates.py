@@ -35,17 +35,19 @@ def _wave_start() -> pl.Expr:
 
 def reported_events(tables: Tables) -> pl.DataFrame:
     """The earliest day each claim's reported event can have happened (claims with no such date left out)."""
-    counts = tables["counts"]
-    frames = [
-        tables["designations"].select(*CLAIM_COLS, pl.col("announced_lo").alias("event")),
-        counts.filter(pl.col("wave").is_not_null() & (pl.col("when") == "after")).select(*CLAIM_COLS, _wave_start().alias("event")),
-        counts.select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-        tables["region_counts"].select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-        tables["statuses"].select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-        tables["populations"].select(*CLAIM_COLS, pl.coalesce(_wave_start(), pl.col("as_of_lo")).alias("event")),
-        tables["mergers"].select(*CLAIM_COLS, _wave_start().alias("event")),
-    ]
-    return pl.concat(frames).drop_nulls("event")
+    def make() -> pl.DataFrame:
+        counts = tables["counts"].lazy()
+        frames = [
+            tables["designations"].lazy().select(*CLAIM_COLS, pl.col("announced_lo").alias("event")),
+            counts.filter(pl.col("wave").is_not_null() & (pl.col("when") == "after")).select(*CLAIM_COLS, _wave_start().alias("event")),
+            counts.select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+            tables["region_counts"].lazy().select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+            tables["statuses"].lazy().select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
+            tables["populations"].lazy().select(*CLAIM_COLS, pl.coalesce(_wave_start(), pl.col("as_of_lo")).alias("event")),
+            tables["mergers"].lazy().select(*CLAIM_COLS, _wave_start().alias("event")),
+        ]
+        return pl.concat(frames).drop_nulls("event").collect()  # one query, not one per table
+    return tables.cached("reported events", make)
 
 
 def _latest(tables: Tables) -> pl.DataFrame:
@@ -63,7 +65,14 @@ def checks(tables: Tables, params: SourceDatesParams) -> list[Checked]:
 
 
 def report(tables: Tables, params: SourceDatesParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
-    late_sources = rows(checked[0].frame, broken["after_events"])
+    if broken["after_events"]:
+        yield from _late(tables, rows(checked[0].frame, broken["after_events"]))
+    for f in _undated(_latest(tables)):  # information, not an expectation: always the default engine
+        yield f.model_copy(update={"engine": "factcheck"})
+
+
+def _late(tables: Tables, late_sources: pl.DataFrame) -> Iterator[Finding]:
+    """For each source dated before what it reports, the claims reporting the later events."""
     events = reported_events(tables).filter(pl.col("source_id").is_in(late_sources["source_id"].implode()))
     late = events.join(late_sources.drop("row", "latest"), on="source_id").filter(pl.col("event") > pl.col("published_hi"))
     for (source_id,), claims in late.group_by("source_id", maintain_order=True):
@@ -72,8 +81,6 @@ def report(tables: Tables, params: SourceDatesParams, context: Context, checked:
         yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {last_event}.",
                       [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {last_event}",
                       explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
-    for f in _undated(_latest(tables)):  # information, not an expectation: always the default engine
-        yield f.model_copy(update={"engine": "factcheck"})
 
 
 def _undated(latest: pl.DataFrame) -> Iterator[Finding]:

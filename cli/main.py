@@ -6,6 +6,7 @@ need them, so that ``factcheck --help`` and the PR gate start fast.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from enum import Enum
@@ -237,8 +238,12 @@ def rules() -> None:
 def run() -> None:
     """Console entry point: usage errors exit 2, and no traceback ever reaches the user.
 
-    Once the output is flushed the process ends at once (``os._exit``): every file has been closed
-    by then, and tearing down the modules of polars and pydantic took 40 ms of a 0.5 s check."""
+    Two costs of a short-lived process are left out. The cycle collector is off: reference counting
+    frees nearly everything (the collector ran 600 times in a check of the bundled facts, taking 40 ms
+    of 0.5 s, to find 1,449 objects; at 1M claims it took 0.8 s to find 10,614). And once the output
+    is flushed the process ends at once (``os._exit``): every file is closed by then, and tearing down
+    the modules of polars and pydantic took another 40 ms."""
+    gc.disable()
     try:
         app()
         code = EXIT_CLEAN

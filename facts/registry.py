@@ -12,7 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import polars as pl
@@ -63,7 +63,7 @@ class Registry:
     normalise: Normaliser
     suggest_cutoff: float
 
-    @property
+    @cached_property
     def regions(self) -> frozenset[str]:
         return frozenset(self.footprints["nhs_region"].to_list())
 
@@ -75,6 +75,7 @@ class Registry:
                 total = count
         return total
 
+    @cached_property
     def entities(self) -> pl.DataFrame:
         """Every entity a name may resolve to: footprints and early ICSs, with official name and region."""
         early = self.early_ics.join(
@@ -97,7 +98,7 @@ class Registry:
         distinct = names.drop_nulls().unique().to_list()
         keys = {name: self.normalise(name) for name in distinct}
         by_key = {row["key"]: row for row in self.aliases.iter_rows(named=True)}
-        official = dict(self.entities().select("entity", "name").iter_rows())
+        official = dict(self.entities.select("entity", "name").iter_rows())
         rows = []
         for name, key in keys.items():
             hit = by_key.get(key)
