@@ -51,7 +51,12 @@ def similarity(a: list[str], b: list[str]) -> float:
     """Word similarity; a shorter quotation is compared with the best-matching stretch of the longer."""
     short, long_ = sorted((a, b), key=len)
     windows = [long_[i : i + len(short)] for i in range(len(long_) - len(short) + 1)] or [long_]
-    return max(difflib.SequenceMatcher(None, short, w, autojunk=False).ratio() for w in windows)
+    best = 0.0
+    for window in windows:  # the quick upper bounds first, as difflib.get_close_matches does
+        matcher = difflib.SequenceMatcher(None, short, window, autojunk=False)
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
+    return best
 
 
 def word_diff(a: list[str], b: list[str]) -> str:

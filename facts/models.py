@@ -5,8 +5,8 @@ model below; every claim carries its evidence (the quoted span and the line of t
 starts). The loader turns these records into typed tables (``facts.tables``).
 """
 
-from __future__ import annotations
-
+# Annotations here are objects, not strings (no ``from __future__ import annotations``): pydantic
+# reads them as they are instead of evaluating strings, 1.3 % of a whole check.
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
@@ -30,7 +30,7 @@ Value = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(min_
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
 class Evidence(Strict):

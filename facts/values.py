@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -162,8 +162,18 @@ def parse_value(text: str, qualifiers: Qualifiers | None = None) -> Value:
     >>> parse_value("the final 13").lo
     13.0
     """
-    q = qualifiers or default_qualifiers()
-    folded = _fold(str(text))
+    if qualifiers is None:  # the usual case, and the same few values again and again: read each once
+        return _parse_with_defaults(str(text))
+    return _parse(str(text), qualifiers)
+
+
+@lru_cache(maxsize=4096)
+def _parse_with_defaults(text: str) -> Value:
+    return _parse(text, default_qualifiers())
+
+
+def _parse(text: str, q: Qualifiers) -> Value:
+    folded = _fold(text)
     if not folded:
         raise ValueTextError("expected a number or a share, found an empty value")
     rest, qualifier, rules = folded, None, None

@@ -49,6 +49,7 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
     stack: list[list[Any]] = []  # [container, path, pending key or _NO_KEY, start mark]
     root: Any = None
     documents = 0
+    tags: dict[tuple[str, Any], str] = {}
 
     def place(value: Any, mark: Any) -> None:
         nonlocal root
@@ -80,7 +81,10 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
         elif isinstance(event, yaml.AliasEvent):
             _fail("anchors and aliases (*name) are not allowed in fact files", event.start_mark)
         elif isinstance(event, yaml.ScalarEvent):
-            tag = event.tag if event.tag not in (None, "!") else scalars.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = event.tag
+            if tag in (None, "!"):  # resolved by value, and plain scalars repeat (keys above all): once each
+                key = (event.value, event.implicit)
+                tag = tags.get(key) or tags.setdefault(key, scalars.resolve(yaml.ScalarNode, event.value, event.implicit))
             if tag == _STR:  # most values: no constructor needed
                 place(event.value, event.start_mark)
             else:
