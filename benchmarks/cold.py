@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,6 +37,16 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     return wall, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+
+
+def instructions(cmd: list[str], cwd: Path) -> int | None:
+    """Instructions one fresh process executes, counted by valgrind's callgrind: the same count run after
+    run, whatever else the machine is doing (wall time here swings up to 2x). None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd], cwd=cwd, capture_output=True, text=True)
+    found = re.search(r"refs:\s+([\d,]+)", done.stderr)
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def gate_repo(into: Path) -> Path:
@@ -70,7 +81,8 @@ def compile_package() -> None:
         compileall.compile_dir(Path(package.__file__).parent, quiet=1)
 
 
-def measure(runs: int) -> list[dict]:
+def measure(runs: int, count: bool = False) -> list[dict]:
+    """Each case ``runs`` times; with ``count``, also its instructions (``instructions()``)."""
     compile_package()
     results = []
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
@@ -86,6 +98,7 @@ def measure(runs: int) -> list[dict]:
             results.append({
                 "case": name, "runs": runs, "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
                 "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}),
+                **({"instructions": instructions(cmd, cwd)} if count else {}),
             })
     return results
 
@@ -94,11 +107,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--instructions", action="store_true", help="also count each case's instructions with valgrind (slow)")
     args = parser.parse_args()
-    results = measure(args.runs)
+    results = measure(args.runs, args.instructions)
     print(f"{'case':32} {'median':>8} {'worst':>8} {'peak':>9}  exit")
     for r in results:
-        print(f"{r['case']:32} {r['median_s']:>7.3f}s {r['max_s']:>7.3f}s {r['peak_mib']:>6} MiB  {r['exit_codes']}")
+        count = f"  {r['instructions'] / 1e6:,.0f} M instructions" if r.get("instructions") else ""
+        print(f"{r['case']:32} {r['median_s']:>7.3f}s {r['max_s']:>7.3f}s {r['peak_mib']:>6} MiB  {r['exit_codes']}{count}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

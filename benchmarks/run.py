@@ -1,6 +1,6 @@
 """The benchmark: cold start-up and claims at scale, with recall and precision on injected faults.
 
-    python -m benchmarks.run [--sizes 10000 100000 1000000] [--runs 5] [--json FILE]
+    python -m benchmarks.run [--sizes 10000 100000 1000000] [--runs 5] [--json FILE] [--instructions]
 
 (a) cold ``factcheck check`` on the bundled dataset, on the default engine and with ``--engine gx``,
 and the PR gate (``benchmarks.cold``);
@@ -19,7 +19,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.cold import factcheck, measure, timed
+from benchmarks.cold import factcheck, instructions, measure, timed
 from benchmarks.synthetic import generate
 
 
@@ -38,11 +38,12 @@ def summary(case: str, samples: list[tuple[float, int, int]], **extra: object) -
             "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}), **extra}
 
 
-def cold_gx(runs: int) -> dict:
+def cold_gx(runs: int, count: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="factcheck-gx-") as tmp:
         cmd = factcheck() + ["check", "--engine", "gx"]
         timed(cmd, Path(tmp))
-        return summary("check --engine gx, bundled dataset", [timed(cmd, Path(tmp)) for _ in range(runs)], engine="gx")
+        extra = {"instructions": instructions(cmd, Path(tmp))} if count else {}
+        return summary("check --engine gx, bundled dataset", [timed(cmd, Path(tmp)) for _ in range(runs)], engine="gx", **extra)
 
 
 def at_scale(sizes: list[int], runs: int, gx_up_to: int) -> list[dict]:
@@ -70,9 +71,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per case (the median is reported)")
     parser.add_argument("--gx-up-to", type=int, default=1_000_000, help="run --engine gx on sizes up to this")
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"), help="where to write the results (default: benchmarks/results.json)")
+    parser.add_argument("--instructions", action="store_true", help="also count the cold cases' instructions with valgrind (a few minutes)")
     args = parser.parse_args()
-    cold = measure(max(args.runs, 5))
-    cold.insert(1, cold_gx(args.runs))
+    cold = measure(max(args.runs, 5), args.instructions)
+    cold.insert(1, cold_gx(args.runs, args.instructions))
     results = cold + at_scale(args.sizes, args.runs, args.gx_up_to)
     print(f"| {'case':40} | median | worst | peak memory | recall | precision |")
     print(f"|{'-' * 42}|-------:|------:|------------:|-------:|----------:|")
@@ -80,6 +82,9 @@ def main() -> None:
         quality = f"{r['recall']:.0%} | {r['precision']:.0%}" if "recall" in r else "– | –"
         print(f"| {r['case']:40} | {r['median_s']:.2f} s | {r['max_s']:.2f} s | {r['peak_mib']:>7} MiB | {quality} |")
     print(f"cold, bundled dataset: the default engine is {cold[1]['median_s'] / cold[0]['median_s']:.1f}x faster than --engine gx")
+    if cold[0].get("instructions") and cold[1].get("instructions"):
+        print(f"  in instructions: {cold[0]['instructions'] / 1e6:,.0f} M against {cold[1]['instructions'] / 1e6:,.0f} M,"
+              f" {cold[1]['instructions'] / cold[0]['instructions']:.1f}x")
     for engine in ("factcheck", "gx"):
         scale = [r for r in results if r.get("engine") == engine and "claims" in r]
         for small, large in zip(scale, scale[1:]):

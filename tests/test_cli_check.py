@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -61,3 +63,23 @@ def test_rules_prints_the_catalogue_from_docstrings():
     for code in ("TOT", "UNI", "POP", "LST", "NAM", "STA", "QUO", "EVI", "DAT"):
         assert code in result.stdout
     assert "Bad:" in result.stdout and "Good:" in result.stdout
+
+
+def console(*args: str) -> subprocess.CompletedProcess:
+    """factcheck as installed: the console entry point, in a new process (it ends with os._exit)."""
+    return subprocess.run([sys.executable, "-c", "from factcheck.cli.main import run; run()", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_console_entry_point_flushes_everything_before_it_exits(tmp_path):
+    done = console("check", "--format", "json", "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["verdict"] == "pass"  # all of it reached the pipe
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == json.loads(done.stdout)
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_the_console_entry_point_keeps_the_exit_codes():
+    assert console("check", "--fail-on", "warning").returncode == 1
+    unusable = console("check", "/no/such/folder")
+    assert unusable.returncode == 2 and "/no/such/folder" in unusable.stderr and "Traceback" not in unusable.stderr
+    assert console("bogus").returncode == 2
