@@ -262,3 +262,7 @@ def run() -> None:
         except (OSError, ValueError):  # a reader that left early (factcheck check | head), or a closed stream
             pass
     os._exit(code)
+
+
+if __name__ == "__main__":  # python -m factcheck.cli.main
+    run()

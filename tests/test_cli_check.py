@@ -66,8 +66,8 @@ def test_rules_prints_the_catalogue_from_docstrings():
 
 
 def console(*args: str) -> subprocess.CompletedProcess:
-    """factcheck as installed: the console entry point, in a new process (it ends with os._exit)."""
-    return subprocess.run([sys.executable, "-c", "from factcheck.cli.main import run; run()", *args], capture_output=True, text=True, timeout=120)
+    """factcheck in a new process, through its entry point (which ends the process with os._exit)."""
+    return subprocess.run([sys.executable, "-m", "factcheck.cli.main", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_the_console_entry_point_flushes_everything_before_it_exits(tmp_path):
