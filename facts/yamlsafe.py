@@ -49,7 +49,7 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
     stack: list[list[Any]] = []  # [container, path, pending key or _NO_KEY, start mark]
     root: Any = None
     documents = 0
-    tags: dict[tuple[str, Any], str] = {}
+    tags: dict[tuple[str, Any], str] = {}  # (value, implicit) -> resolved tag
 
     def place(value: Any, mark: Any) -> None:
         nonlocal root
@@ -82,9 +82,11 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
             _fail("anchors and aliases (*name) are not allowed in fact files", event.start_mark)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
-            if tag in (None, "!"):  # resolved by value, and plain scalars repeat (keys above all): once each
+            if tag in (None, "!"):  # by its value; the same plain scalars recur (keys above all): resolve each once
                 key = (event.value, event.implicit)
-                tag = tags.get(key) or tags.setdefault(key, scalars.resolve(yaml.ScalarNode, event.value, event.implicit))
+                if key not in tags:
+                    tags[key] = scalars.resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = tags[key]
             if tag == _STR:  # most values: no constructor needed
                 place(event.value, event.start_mark)
             else:
