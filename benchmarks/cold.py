@@ -81,26 +81,31 @@ def compile_package() -> None:
         compileall.compile_dir(Path(package.__file__).parent, quiet=1)
 
 
-def measure(runs: int, count: bool = False) -> list[dict]:
-    """Each case ``runs`` times; with ``count``, also its instructions (``instructions()``)."""
+def summary(case: str, samples: list[tuple[float, int, int]], **extra: object) -> dict:
+    walls = [s[0] for s in samples]
+    return {"case": case, "runs": len(samples), "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
+            "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}), **extra}
+
+
+def measure(runs: int, count: bool = False, gx: bool = False) -> list[dict]:
+    """Each case ``runs`` times, the cases taking turns, so that a slower spell of the machine falls on
+    all of them alike; with ``gx``, also the check with ``--engine gx``; with ``count``, also each
+    case's instructions (``instructions()``)."""
     compile_package()
-    results = []
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
         repo = gate_repo(Path(tmp))
-        cases = [
-            ("check, bundled dataset", factcheck() + ["check"], Path(tmp)),
-            ("check --base main (PR gate)", factcheck() + ["check", "facts", "--base", "main", "--format", "github"], repo),
-        ]
-        for name, cmd, cwd in cases:
+        cases = [("check, bundled dataset", factcheck() + ["check"], Path(tmp), {})]
+        if gx:
+            cases.append(("check --engine gx, bundled dataset", factcheck() + ["check", "--engine", "gx"], Path(tmp), {"engine": "gx"}))
+        cases.append(("check --base main (PR gate)", factcheck() + ["check", "facts", "--base", "main", "--format", "github"], repo, {}))
+        for _, cmd, cwd, _ in cases:
             timed(cmd, cwd)  # warm the OS file cache: "cold" means a new process, not a cold disk
-            samples = [timed(cmd, cwd) for _ in range(runs)]
-            walls = [s[0] for s in samples]
-            results.append({
-                "case": name, "runs": runs, "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
-                "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}),
-                **({"instructions": instructions(cmd, cwd)} if count else {}),
-            })
-    return results
+        samples: dict[str, list[tuple[float, int, int]]] = {name: [] for name, *_ in cases}
+        for _ in range(runs):
+            for name, cmd, cwd, _ in cases:
+                samples[name].append(timed(cmd, cwd))
+        return [summary(name, samples[name], **extra, **({"instructions": instructions(cmd, cwd)} if count else {}))
+                for name, cmd, cwd, extra in cases]
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
     python -m benchmarks.run [--sizes 10000 100000 1000000] [--runs 5] [--json FILE] [--instructions]
 
 (a) cold ``factcheck check`` on the bundled dataset, on the default engine and with ``--engine gx``,
-and the PR gate (``benchmarks.cold``);
+and the PR gate (``benchmarks.cold``), the three taking turns so that the machine's slower spells fall on
+all of them alike;
 (b) ``factcheck check`` on synthetic datasets of each size (``benchmarks.synthetic``) on both engines,
 each in a fresh process: wall time, peak memory (max RSS), and against ``injected.json`` the recall
 (injected faults found as error findings, by rule and subjects) and the precision (error findings that
@@ -15,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.cold import factcheck, instructions, measure, timed
+from benchmarks.cold import factcheck, measure, summary, timed
 from benchmarks.synthetic import generate
 
 
@@ -30,20 +30,6 @@ def scored(report: Path, injected: Path) -> tuple[float, float, int]:
     recall = len(found & wanted) / len(wanted) if wanted else 1.0
     precision = len(found & wanted) / len(found) if found else 1.0
     return recall, precision, len(found)
-
-
-def summary(case: str, samples: list[tuple[float, int, int]], **extra: object) -> dict:
-    walls = [s[0] for s in samples]
-    return {"case": case, "runs": len(samples), "median_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3),
-            "peak_mib": max(s[1] for s in samples), "exit_codes": sorted({s[2] for s in samples}), **extra}
-
-
-def cold_gx(runs: int, count: bool = False) -> dict:
-    with tempfile.TemporaryDirectory(prefix="factcheck-gx-") as tmp:
-        cmd = factcheck() + ["check", "--engine", "gx"]
-        timed(cmd, Path(tmp))
-        extra = {"instructions": instructions(cmd, Path(tmp))} if count else {}
-        return summary("check --engine gx, bundled dataset", [timed(cmd, Path(tmp)) for _ in range(runs)], engine="gx", **extra)
 
 
 def at_scale(sizes: list[int], runs: int, gx_up_to: int) -> list[dict]:
@@ -73,8 +59,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"), help="where to write the results (default: benchmarks/results.json)")
     parser.add_argument("--instructions", action="store_true", help="also count the cold cases' instructions with valgrind (a few minutes)")
     args = parser.parse_args()
-    cold = measure(max(args.runs, 5), args.instructions)
-    cold.insert(1, cold_gx(args.runs, args.instructions))
+    cold = measure(max(args.runs, 5), args.instructions, gx=True)
     results = cold + at_scale(args.sizes, args.runs, args.gx_up_to)
     print(f"| {'case':40} | median | worst | peak memory | recall | precision |")
     print(f"|{'-' * 42}|-------:|------:|------------:|-------:|----------:|")
