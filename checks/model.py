@@ -32,6 +32,11 @@ class Location(BaseModel):
     quote: str
     changed_line: int | None = None  # with --base: the line of the claim that changed, where a new finding is shown
 
+    @property
+    def line(self) -> int:
+        """The fact-file line shown for this claim: the line that changed, else where the claim starts."""
+        return self.changed_line or self.fact_line
+
 
 class Finding(BaseModel):
     rule: str = ""  # the rule instance's code, e.g. TOT01
@@ -49,11 +54,15 @@ class Finding(BaseModel):
 
     @property
     def line(self) -> tuple[str, int] | None:
-        """Where the finding is shown: the changed line of its claim, else the first claim's line."""
+        """Where the finding is shown: its first claim's file and shown line."""
         if not self.locations:
             return None
-        loc = self.locations[0]
-        return loc.fact_file, loc.changed_line or loc.fact_line
+        return self.locations[0].fact_file, self.locations[0].line
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether this finding fails the run: at or above the failing severity ('never' never fails),
+        and not already there before (status 'present', with --base or --baseline)."""
+        return fail_on != "never" and self.severity.rank >= Severity(fail_on).rank and self.status != "present"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -197,9 +206,5 @@ class Report(BaseModel):
 
 
 def fails(findings: list[Finding], fail_on: str) -> bool:
-    """Whether any finding is at or above the failing severity ('never' never fails). Findings already
-    there before (status 'present', with --base or --baseline) never fail."""
-    if fail_on == "never":
-        return False
-    threshold = Severity(fail_on).rank
-    return any(f.severity.rank >= threshold and f.status != "present" for f in findings)
+    """Whether any finding fails the run (``Finding.fails``)."""
+    return any(f.fails(fail_on) for f in findings)

@@ -1,7 +1,8 @@
 """The JUnit XML view of a Report: one test suite per rule, one test case per rule and subject.
 
-Findings at or above the failing severity are failures; the others pass and are recorded with their
-severity as a property and their message in ``system-out``. Rules without findings are one passing
+Findings that fail the run are failures (``Finding.fails``: at or above the failing severity, and not
+already there before); the others pass and are recorded with their severity as a property and their
+message in ``system-out``. Rules without findings are one passing
 case each. Untrusted text is escaped by the XML writer, and characters XML cannot hold are dropped.
 """
 
@@ -11,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from factcheck.checks.model import Finding, Report, Severity
+from factcheck.checks.model import Finding, Report
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -26,14 +27,14 @@ def _detail(f: Finding) -> str:
         lines.append(f"expected: {f.expected}  found: {f.found}")
     if f.explanation:
         lines.append(f"why: {f.explanation}")
-    lines += [f"{loc.fact_file}:{loc.fact_line} ({loc.source_id}, text line {loc.source_line}): {loc.quote}" for loc in f.locations]
+    lines += [f"{loc.fact_file}:{loc.line} ({loc.source_id}, text line {loc.source_line}): {loc.quote}" for loc in f.locations]
     if f.more_locations:
         lines.append(f"... and {f.more_locations} more claims")
     return "\n".join(lines)
 
 
 def render(report: Report) -> str:
-    threshold = None if report.summary.fail_on == "never" else Severity(report.summary.fail_on).rank
+    fail_on = report.summary.fail_on
     by_case: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in report.findings:
         for subject in f.subjects or ["(no subject)"]:
@@ -51,12 +52,12 @@ def render(report: Report) -> str:
                 props = ET.SubElement(case, "properties")
                 ET.SubElement(props, "property", name="severity", value=worst.severity.value)
                 ET.SubElement(props, "property", name="identity", value=worst.identity)
-            failing = [f for f in findings if threshold is not None and f.severity.rank >= threshold]
+            failing = [f for f in findings if f.fails(fail_on)]  # what fails the run, and nothing else
             if failing:
                 suite_failed += 1
                 failure = ET.SubElement(case, "failure", type=failing[0].severity.value, message=_text(failing[0].message))
                 failure.text = _text("\n\n".join(_detail(f) for f in failing))
-            recorded = [f for f in findings if f not in failing]
+            recorded = [f for f in findings if not f.fails(fail_on)]
             if recorded:
                 ET.SubElement(case, "system-out").text = _text("\n\n".join(_detail(f) for f in recorded))
         suite.set("tests", str(len(cases)))

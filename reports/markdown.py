@@ -33,7 +33,7 @@ STATUS = {"new": "🆕 new", "present": "still present", None: ""}
 
 
 def _row(f: Finding, link_base: str | None, with_status: bool) -> str:
-    where = ", ".join(link(loc.fact_file, loc.changed_line or loc.fact_line, link_base) for loc in f.locations[:3])
+    where = ", ".join(link(loc.fact_file, loc.line, link_base) for loc in f.locations[:3])
     more = len(f.locations) - 3 + f.more_locations
     if more > 0:
         where += f" and {more} more"

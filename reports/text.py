@@ -17,7 +17,7 @@ def _finding(f: Finding, colour: bool) -> list[str]:
     if f.explanation:
         lines.append(f"      why: {f.explanation}")
     for loc in f.locations[:6]:
-        where = f"{loc.fact_file}:{loc.changed_line or loc.fact_line}"
+        where = f"{loc.fact_file}:{loc.line}"
         lines.append(f"      {_DIM if colour else ''}{where}  ({loc.source_id}, text line {loc.source_line}): {loc.quote[:90]!r}{_RESET if colour else ''}")
     hidden = len(f.locations) - 6 + f.more_locations
     if hidden > 0:

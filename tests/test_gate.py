@@ -209,3 +209,21 @@ def test_a_branch_that_leaves_the_facts_alone_reports_every_finding_as_still_pre
     assert data["summary"]["verdict"] == "pass"
     assert data["summary"]["new"] == 0 and data["summary"]["fixed"] == 0
     assert data["summary"]["present"] == len(data["findings"]) > 0
+
+
+def test_junit_fails_only_the_findings_that_fail_the_run(repo):
+    """A finding already at the base is recorded in JUnit, not failed: the run passes, and so must CI's test view."""
+    from junitparser import JUnitXml
+
+    break_total(repo)
+    commit(repo, "a known problem on main")
+    git(repo, "checkout", "-q", "-b", "pr")
+    designate_twice(repo)
+    commit(repo, "a new problem")
+    result = run("--base", "main", "--junit", "j.xml")
+    assert result.exit_code == 1
+    xml = JUnitXml.fromfile("j.xml")
+    failed = {(suite.name.split()[0], case.name) for suite in xml for case in suite if not case.is_passed}
+    assert ("UNI01", "Devon") in failed  # new: fails
+    assert not any(rule == "TOT01" for rule, _ in failed)  # still present: recorded only
+    assert any(suite.name.startswith("TOT01") and "error:" in (case.system_out or "") for suite in xml for case in suite)
