@@ -51,10 +51,7 @@ def checks(tables: Tables, params: NamesResolveParams) -> list[Checked]:
 
 
 def report(tables: Tables, params: NamesResolveParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
-    named = checked[0].frame
-    if named.filter(pl.col("name_match") == "close").height:  # suggestions for close names are their resolution
-        named = named.with_columns(pl.coalesce("suggestion", "area_name").alias("suggestion"))
-    odd = rows(named, broken["resolves"] | broken["official"]).drop("row")
+    odd = rows(checked[0].frame, broken["resolves"] | broken["official"]).drop("row")
     for (subject, match), claims in odd.group_by("subject", "name_match", maintain_order=True):
         official, suggestion = claims["area_name"][0], claims["suggestion"][0]
         if match == "variant":
