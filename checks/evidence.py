@@ -43,14 +43,13 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
         [(name, i, line) for name, text in context.source_texts.items() for i, line in enumerate(text, start=1)],
         schema={"text_file": pl.String, "source_line": pl.Int32, "text": pl.String}, orient="row",
     )
+    with_text = claims.join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
     checked = (
-        claims.join(sources, on="source_id")
-        .filter(pl.col("text_file").is_in(list(context.source_texts)))
-        .join(lines, on=["text_file", "source_line"], how="left")
+        with_text.join(lines, on=["text_file", "source_line"], how="left")
         .with_columns(_fold("quote").alias("q"), _fold("text").fill_null("").alias("t"))
         .filter(~pl.col("t").str.contains(pl.col("q"), literal=True))
     )
-    verified = claims.join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts))).height - checked.height
+    verified = with_text.height - checked.height
     yield finding("info", f"Evidence verified: {verified} of {claims.height} quotes occur in their source texts at their stated lines.", ["evidence"], None)
     for row in checked.iter_rows(named=True):
         text = context.source_texts[row["text_file"]]

@@ -82,13 +82,12 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
         return None
     # Line of each row in the file: CSV has a header line; NDJSON is a row a line; Parquet counts rows.
     first = {"csv": 2, "ndjson": 1, "parquet": 1}[form]
-    cols = [c for c in required]
     try:
         frame = (
-            lazy.select(cols)
+            lazy.select(required)
             .with_row_index("fact_line", offset=first)
             .with_columns(pl.col("fact_line").cast(pl.Int32))
-            .with_columns([_cast(c, schema[c], given[c]).alias(f"{c}__typed") for c in cols])
+            .with_columns([_cast(c, schema[c], given[c]).alias(f"{c}__typed") for c in required])
             .collect()
         )
     except pl.exceptions.PolarsError as err:
@@ -96,14 +95,15 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
         return None
     bad = pl.lit(False)
     reported = 0
-    for c in cols:
-        failed = frame.filter(pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null())
+    for c in required:
+        uncast = pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null()  # a value its dtype cannot hold
+        failed = frame.filter(uncast)
         if failed.height:
             for line, value in failed.select("fact_line", c).head(MAX_ERRORS - reported).iter_rows():
                 error(line, None, c, f"expected {_describe(schema[c])}, found {value!r}")
                 reported += 1
-            bad = bad | (pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null())
-    frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in cols])
+            bad = bad | uncast
+    frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in required])
     if "value" in schema:
         frame = _with_bounds(frame, error)
     frame = frame.with_columns(pl.lit(label).alias("fact_file")) if "fact_file" in schema else frame.drop("fact_line")
