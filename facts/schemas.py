@@ -175,23 +175,17 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 def validate(frames: dict[str, pl.DataFrame]) -> list[str]:
     """Validate every table that has a model; return one message per failure (empty when all pass)."""
     problems: list[str] = []
-    for name, model in MODELS.items():
-        if name not in frames:
-            continue
-        try:
-            model.validate(frames[name], lazy=True)
-        except pa.errors.SchemaErrors as err:
-            for case in err.failure_cases.iter_rows(named=True):
-                column = case.get("column") or ""
-                problems.append(f"table {name}: column {column!r}: {case.get('check')}: found {case.get('failure_case')!r}")
-        except pa.errors.SchemaError as err:
-            problems.append(f"table {name}: {err}")
+    for name, frame in frames.items():
+        def say(line, column, field, message, name=name):  # type: ignore[no-untyped-def]
+            problems.append(f"table {name}: column {field!r}: {message}" if field else f"table {name}: {message}")
+
+        failures(name, frame, say)
     return problems
 
 
-def failures(table: str, frame: pl.DataFrame, error) -> list[int]:  # type: ignore[no-untyped-def]
-    """Validate one table's rows with its model; report each failing row through
-    ``error(line, column, field, message)`` (its ``fact_line``) and return the failing row indices."""
+def failures(table: str, frame: pl.DataFrame, error, limit: int | None = None) -> list[int]:  # type: ignore[no-untyped-def]
+    """Validate one table's rows with its model; report each failure (the first ``limit`` of them) through
+    ``error(line, column, field, message)`` (the row's ``fact_line``) and return the failing row indices."""
     model = MODELS.get(table)
     if model is None:
         return []
@@ -199,13 +193,12 @@ def failures(table: str, frame: pl.DataFrame, error) -> list[int]:  # type: igno
         model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         rows: list[int] = []
-        cases = err.failure_cases
-        for case in cases.iter_rows(named=True):
+        for reported, case in enumerate(err.failure_cases.iter_rows(named=True)):
             index = case.get("index")
-            line = int(frame["fact_line"][index]) if index is not None and "fact_line" in frame.columns else None
             if index is not None:
                 rows.append(int(index))
-            if len(rows) <= 50:
+            if limit is None or reported < limit:
+                line = int(frame["fact_line"][index]) if index is not None and "fact_line" in frame.columns else None
                 error(line, None, case.get("column"), f"{case.get('check')}: found {case.get('failure_case')!r}")
         return sorted(set(rows))
     except pa.errors.SchemaError as err:

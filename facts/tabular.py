@@ -147,7 +147,7 @@ def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], 
         if read is None:
             continue
         table, frame = read
-        bad_rows = failures(table, frame, error)
+        bad_rows = failures(table, frame, error, MAX_ERRORS)
         parts[table].append(frame.filter(~pl.int_range(pl.len()).is_in(bad_rows)) if bad_rows else frame)
     out = {name: pl.concat(group, how="vertical") for name, group in parts.items()}
     known = out["sources"]["source_id"].implode()
