@@ -87,10 +87,10 @@ def locations(frame: pl.DataFrame) -> tuple[list[Location], int]:
     return listed, max(0, (total if total is not None else len(ordered)) - len(listed))
 
 
-def pick(frame: pl.DataFrame, *rows: dict) -> pl.DataFrame:
-    """The rows of ``frame`` for the claims named by ``rows`` (each with source_id and claim_id)."""
-    keys = pl.DataFrame([(r["source_id"], r["claim_id"]) for r in rows], schema=["source_id", "claim_id"], orient="row")
-    return frame.join(keys, on=["source_id", "claim_id"], how="semi")
+def pick(frame: pl.DataFrame, *rows: dict, on: tuple[str, ...] = ("source_id", "claim_id")) -> pl.DataFrame:
+    """The rows of ``frame`` that ``rows`` name by the columns ``on`` (by default: the claims they name)."""
+    keys = pl.DataFrame([tuple(r[c] for c in on) for r in rows], schema=list(on), orient="row")
+    return frame.join(keys, on=list(on), how="semi")
 
 
 def finding(

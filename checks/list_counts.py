@@ -30,13 +30,13 @@ def _regions(tables: Tables) -> pl.DataFrame:
     return tables.registry.entities.select(pl.col("entity").alias("area_code"), "nhs_region")
 
 
-KEYED = ["source_id", "list_id"]
+KEYED = ("source_id", "list_id")
 
 
 def checks(tables: Tables, params: ListCountsParams) -> list[Checked]:
     """A count beside a list is at most, and at least, the number of its items."""
     sized = tables["counts"].filter(pl.col("list_id").is_not_null()).join(
-        tables["lists"].select(*KEYED, "title", "n_items"), on=KEYED, how="left"
+        tables["lists"].select(*KEYED, "title", "n_items"), on=list(KEYED), how="left"
     ).with_columns(pl.col("n_items").cast(pl.Float64))
     return [Checked(with_rows(sized), (
         Expect("not_fewer", "a_at_least_b", "n_items", other="lo"),
@@ -49,7 +49,7 @@ def report(tables: Tables, params: ListCountsParams, context: Context, checked: 
     for row in rows(checked[0].frame, broken["not_fewer"] | broken["not_more"]).iter_rows(named=True):
         claims = pl.concat([
             pick(counts, row).select(*CLAIM_COLS),
-            lists.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).select(*CLAIM_COLS),
+            pick(lists, row, on=KEYED).select(*CLAIM_COLS),
         ])
         yield finding("error", f"The list '{row['title']}' holds {row['n_items']:g} items; the count beside it says {row['value']}.",
                       [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=f"{row['n_items']:g}")
@@ -59,8 +59,6 @@ def report(tables: Tables, params: ListCountsParams, context: Context, checked: 
 
 def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
     items = tables["list_items"]
-    keyed = KEYED
-
     regions = _regions(tables)
     regional = items.join(regions, on="area_code", how="left")
     known = tables.registry.regions
@@ -95,18 +93,18 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
                           [rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
                           expected=f"at most {rc['hi']:g}", found=n)
 
-    numbered = items.group_by(keyed).agg(
+    numbered = items.group_by(*KEYED).agg(
         pl.len().alias("n"), pl.col("position").max().alias("top"), pl.col("position").n_unique().alias("distinct"),
         area_key().n_unique().alias("areas"), pl.col("position").alias("positions"),
     )
     for row in numbered.filter((pl.col("top") != pl.col("n")) | (pl.col("distinct") != pl.col("n"))).iter_rows(named=True):
         missing = sorted(set(range(1, row["top"] + 1)) - set(row["positions"]))
-        members = items.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"]))
+        members = pick(items, row, on=KEYED)
         yield finding("error", f"List '{row['list_id']}' of {row['source_id']} is numbered to {row['top']} but holds {row['n']} items"
                       + (f" (missing {', '.join(map(str, missing))})." if missing else " (numbers repeat)."),
                       [row["list_id"]], members, expected=f"items numbered 1..{row['n']}", found=sorted(row["positions"]))
     for row in numbered.filter(pl.col("areas") < pl.col("n")).iter_rows(named=True):
-        members = items.filter((pl.col("source_id") == row["source_id"]) & (pl.col("list_id") == row["list_id"])).with_columns(area_key().alias("area"))
+        members = pick(items, row, on=KEYED).with_columns(area_key().alias("area"))
         twice = members.filter(pl.col("area").is_duplicated())
         yield finding("error", f"List '{row['list_id']}' of {row['source_id']} names the same area twice.",
                       twice.select(area_label())["area_name"].unique().to_list(), twice, expected="each area once", found=twice["subject"].to_list())
