@@ -143,6 +143,7 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
     sources = _SOURCES.validate_python(rows.to_dicts())  # in one call: a dataset may have many thousand sources
     unusable = len({e.file for e in errors})
     totals = next((p for s, p in specs if s.kind == "running_totals"), None)
+    params = {s.code: p.model_dump(mode="json") for s, p in specs}
     return Report(
         summary=Summary(
             verdict="fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
@@ -151,11 +152,11 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         ),
         dataset=[display_path(p) for p in (paths or [default_dataset()])] + [f"rules: {display_path(rule_file)}"],
         checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=p.model_dump(mode="json")) for s, p in specs],
+        rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=params[s.code]) for s, _ in specs],
         sources=sources,
         findings=findings,
         load_errors=[str(e) for e in errors],
-        settings={s.code: p.model_dump(mode="json") for s, p in specs if p.model_dump()},
+        settings={code: values for code, values in params.items() if values},
         overview=_overview(tables, totals),
     )
 
