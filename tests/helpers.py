@@ -1,7 +1,9 @@
-"""Helpers tests share: editing a fact file in place, and the payloads of a hostile fact file."""
+"""Helpers tests share: editing a fact file in place, the payloads of a hostile fact file, git, and reading
+GitHub workflow commands."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -53,3 +55,21 @@ def facts_repo(root: Path, into: str = "facts") -> str:
     git(root, "config", "user.email", "analyst@example.org")
     git(root, "config", "user.name", "Analyst")
     return commit(root, "the bundled facts")
+
+
+def annotations(text: str) -> list[dict]:
+    """The GitHub workflow commands in ``text``: level, properties (still escaped) and message."""
+    found = []
+    for line in text.splitlines():
+        m = re.match(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$", line)
+        if m:
+            props = dict(p.split("=", 1) for p in (m.group(2) or "").split(",") if p)
+            found.append({"level": m.group(1), **props, "message": m.group(3)})
+    return found
+
+
+def unescape(value: str) -> str:
+    """A property value as GitHub reads it."""
+    for code, char in (("%2C", ","), ("%3A", ":"), ("%0A", "\n"), ("%0D", "\r"), ("%25", "%")):
+        value = value.replace(code, char)
+    return value

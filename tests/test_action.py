@@ -18,9 +18,8 @@ import pytest
 import yaml
 
 
-from helpers import commit, facts_repo, git
+from helpers import annotations, commit, facts_repo, git
 from test_gate import DEC, line_of
-from test_reports import _annotations
 
 REPO = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
@@ -100,7 +99,7 @@ def test_the_action_fails_the_pull_request_at_the_changed_line(pull_request, tmp
     assert install.returncode == 0 and f"install --quiet {REPO}" in outputs["pip"]
     assert fetch.returncode == 0  # fetched the base commit the shallow clone lacked
     assert check.returncode == 1, check.stderr
-    errors = [n for n in _annotations(check.stdout) if n["level"] == "error"]
+    errors = [n for n in annotations(check.stdout) if n["level"] == "error"]
     assert [(n["title"], n["file"], int(n["line"])) for n in errors] == [("TOT01", DEC.as_posix(), line_of(workspace / DEC, 'value: "31"'))]
     assert outputs["verdict"] == "fail" and outputs["new"] == "1"
     assert (workspace / outputs["report"]).stat().st_size > 0

@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 from factcheck.cli.main import app
 from factcheck.facts.loader import bundled_dataset
 
-from helpers import commit, edit, facts_repo, git
-from test_reports import _annotations, _unescape
+from helpers import annotations, commit, edit, facts_repo, git, unescape
 
 DEC = Path("facts/sources/ics-dec-2020-news.yaml")
 JUNE = Path("facts/sources/ics-june-2019-news.yaml")
@@ -62,10 +61,10 @@ def test_a_branch_that_breaks_the_facts_fails_at_the_changed_line(repo, breaking
     commit(repo, "edit")
     result = run("--base", "main", "--format", "github")
     assert result.exit_code == 1, result.output
-    errors = [n for n in _annotations(result.stdout) if n["level"] == "error"]
+    errors = [n for n in annotations(result.stdout) if n["level"] == "error"]
     assert [n["title"] for n in errors] == [rule] and errors[0]["message"].startswith("[new] ")
     path, text = changed
-    assert _unescape(errors[0]["file"]) == path.as_posix()
+    assert unescape(errors[0]["file"]) == path.as_posix()
     assert int(errors[0]["line"]) == line_of(repo / path, text)  # exactly the line that changed
 
 
@@ -128,7 +127,7 @@ def test_a_shallow_clone_works_once_the_base_commit_is_fetched(repo, tmp_path, m
     git(clone, "fetch", "-q", "--depth=1", "origin", base)
     result = run("--base", base, "--format", "github")
     assert result.exit_code == 1
-    assert [n["title"] for n in _annotations(result.stdout) if n["level"] == "error"] == ["TOT01"]
+    assert [n["title"] for n in annotations(result.stdout) if n["level"] == "error"] == ["TOT01"]
 
 
 def test_base_and_baseline_together_is_a_usage_error(repo):
@@ -146,7 +145,7 @@ def test_a_baseline_fails_only_on_findings_not_in_it(repo):
     designate_twice(repo)
     result = run("--baseline", "baseline.json", "--format", "github")
     assert result.exit_code == 1
-    assert [n["title"] for n in _annotations(result.stdout) if n["level"] == "error"] == ["UNI01"]
+    assert [n["title"] for n in annotations(result.stdout) if n["level"] == "error"] == ["UNI01"]
 
 
 def test_a_baseline_is_stable_and_reviewable(repo):
@@ -195,7 +194,7 @@ def test_without_paths_a_clone_of_this_repository_checks_its_own_facts(tmp_path,
     edit(root / "facts" / "data" / "sources" / DEC.name, 'value: "29"', 'value: "31"')
     result = CliRunner().invoke(app, ["check", "--base", "HEAD", "--format", "github"])
     assert result.exit_code == 1, result.output
-    errors = [n for n in _annotations(result.stdout) if n["level"] == "error"]
+    errors = [n for n in annotations(result.stdout) if n["level"] == "error"]
     assert [(n["title"], n["file"]) for n in errors] == [("TOT01", "facts/data/sources/ics-dec-2020-news.yaml")]
 
 

@@ -21,7 +21,7 @@ from factcheck.checks.engine import check
 from factcheck.cli.main import app
 from factcheck.reports import github, html, junit, markdown
 
-from helpers import IMG, edit
+from helpers import IMG, annotations, edit, unescape
 
 class Page(HTMLParser):
     """Collects what a page could run or fetch: scripts, event-handler attributes, links and sources."""
@@ -173,32 +173,16 @@ def test_hostile_claims_round_trip_as_text_in_junit(hostile):
 # -- GitHub annotations -----------------------------------------------------------------------------------
 
 
-def _annotations(text: str) -> list[dict]:
-    found = []
-    for line in text.splitlines():
-        m = re.match(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$", line)
-        if m:
-            props = dict(p.split("=", 1) for p in (m.group(2) or "").split(",") if p)
-            found.append({"level": m.group(1), **props, "message": m.group(3)})
-    return found
-
-
-def _unescape(value: str) -> str:
-    for code, char in (("%2C", ","), ("%3A", ":"), ("%0A", "\n"), ("%0D", "\r"), ("%25", "%")):
-        value = value.replace(code, char)
-    return value
-
-
 def test_annotations_point_at_the_claims_in_the_fact_files(dataset_copy, monkeypatch):
     edit(dataset_copy / "sources" / "ics-dec-2020-news.yaml", "value: \"29\"", "value: \"31\"")
     monkeypatch.chdir(dataset_copy.parent)
     report = check([Path("data")])
-    notes = _annotations(github.render(report))
+    notes = annotations(github.render(report))
     assert [n["level"] for n in notes] == ["error"] + ["warning"] * report.summary.warnings
     by_title = {n["title"]: n for n in notes}
     assert by_title["TOT01"]["file"] == "data/sources/ics-dec-2020-news.yaml"
     for note, f in zip(notes, [f for f in report.findings if f.severity.value != "info"]):
-        lines = Path(_unescape(note["file"])).read_text(encoding="utf-8").splitlines()
+        lines = Path(unescape(note["file"])).read_text(encoding="utf-8").splitlines()
         claim = f.locations[0].claim_id.rsplit("/", 1)[-1]
         assert claim in lines[int(note["line"]) - 1], (note, claim)
 
@@ -207,7 +191,7 @@ def test_annotations_escape_claim_text_and_file_names(hostile, monkeypatch):
     monkeypatch.chdir(hostile.parent)
     text = github.render(check([Path("data")]))
     assert not any(line.startswith("::error::pwned") for line in text.splitlines())
-    notes = _annotations(text)
+    notes = annotations(text)
     hostile_file = [n for n in notes if "hostile" in n.get("file", "")]
     assert hostile_file and all(n["file"] == "data/sources/hostile%2Cnews%3A2021.yaml" for n in hostile_file)
     assert any("%0A::error::pwned%250A" in n["message"] for n in notes)
@@ -219,7 +203,7 @@ def test_at_most_ten_annotations_per_severity_and_the_rest_counted():
     findings = [Finding(rule="X01", severity="error", message=f"m{i}", subjects=[f"s{i}"]) for i in range(13)]
     summary = Summary(verdict="fail", fail_on="error", errors=13, warnings=0, infos=0, sources=0, claims=0, rules_run=1, files=0, unusable_files=0)
     text = github.render(Report(summary=summary, dataset=[], checked_at="", rules=[], sources=[], findings=findings))
-    assert len(_annotations(text)) == 10
+    assert len(annotations(text)) == 10
     assert "3 more errors" in text
 
 
@@ -250,7 +234,7 @@ def test_one_run_writes_every_format(dataset_copy, tmp_path, monkeypatch):
                                       "--markdown", str(out["m.md"]), "--format", "github", "--output", str(out["out.txt"])])
     assert result.exit_code == 0, result.output
     assert all(p.stat().st_size > 0 for p in out.values())
-    assert _annotations(out["out.txt"].read_text())
+    assert annotations(out["out.txt"].read_text())
     assert summary.read_text().startswith("earlier step\n## factcheck:")
     assert JUnitXml.fromfile(str(out["j.xml"]))
 
