@@ -87,12 +87,10 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
     t["quotes"] = _set(t["quotes"], (pl.col("source_id") == s) & (pl.col("claim_id") == "stevens-partnership"), words=words)
     faults.append({"rule": "QUO01", "subjects": ["Simon Stevens"]})
 
-    # A name that is no area of England.
-    s = src("ics-mar-2021-news")
-    extra = _row(t["designations"], ("ics-mar-2021-news-0000000", "new-13/Northamptonshire"),
-                 source_id=s, claim_id="injected-atlantis", subject="Atlantis and Lyonesse", list_id=None, quote="Atlantis and Lyonesse")
-    t["designations"] = pl.concat([t["designations"], extra])
-    faults.append({"rule": "NAM01", "subjects": ["Atlantis and Lyonesse"]})
+    # A dated source that reports events after its date (December 2020 news dated November).
+    s = src("ics-dec-2020-news")
+    t["sources"] = _set(t["sources"], pl.col("source_id") == s, published_lo=dt.date(2020, 11, 1), published_hi=dt.date(2020, 11, 1))
+    faults.append({"rule": "DAT01", "subjects": [s]})
 
     # A status that contradicts the designations: Devon an ICS in June 2019.
     s = src("ics-june-2019-news")
@@ -101,7 +99,7 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
     return faults
 
 
-INJECTED_CLAIMS = 2  # the faults that add a claim (an area in a second wave, an unknown name)
+INJECTED_CLAIMS = 1  # the faults that add a claim (an area in a second wave)
 FILLER = "ics-mar-2021-news"  # whose quotations make up the last few claims, a source at a time
 
 

@@ -44,6 +44,7 @@ class RuleKind:
     # engine can evaluate the expectations; ``run`` is then the polars evaluation of the same.
     checks: Callable[[Tables, Any], list] | None = None
     report: Callable[..., Iterable[Finding]] | None = None
+    findings: tuple[FindingType, ...] = ()  # every kind of finding it emits, for the catalogue
 
 
 class KindRegistry:
@@ -93,32 +94,70 @@ def pick(frame: pl.DataFrame, *rows: dict, on: tuple[str, ...] = ("source_id", "
     return frame.join(keys, on=list(on), how="semi")
 
 
-def finding(
-    severity: Severity | str,
-    message: str,
-    subjects: Iterable[str],
-    claims: pl.DataFrame | None = None,
-    *,
-    expected: object = None,
-    found: object = None,
-    explanation: str | None = None,
-) -> Finding:
-    locs, more = locations(claims) if claims is not None and claims.height else ([], 0)
-    return Finding(
-        severity=Severity(severity),
-        message=message,
-        subjects=sorted({s for s in subjects if s}),
-        expected=None if expected is None else str(expected),
-        found=None if found is None else str(found),
-        explanation=explanation,
-        locations=locs,
-        more_locations=more,
-    )
+@dataclass(frozen=True)
+class FindingType:
+    """One kind of finding a rule kind emits: a stable code, its severity, and a message template that
+    the finding's data fills (as frictionless' errors do). The wording lives here, once; tests and
+    reports tell findings apart by ``code``, never by their text.
+
+    >>> late = FindingType("DAT-late", "error", "{source} reports events of {event}.")
+    >>> late(["s1"], source="s1", event="2021-04-01").message
+    's1 reports events of 2021-04-01.'
+    """
+
+    code: str
+    severity: Severity | str
+    template: str
+    title: str = ""
+
+    def __call__(
+        self,
+        subjects: Iterable[str],
+        claims: pl.DataFrame | None = None,
+        *,
+        expected: object = None,
+        found: object = None,
+        explanation: str | None = None,
+        severity: Severity | str | None = None,
+        **data: object,
+    ) -> Finding:
+        text = {k: _show(v) for k, v in data.items()}
+        for name, value in (("expected", expected), ("found", found)):  # templates may name them too
+            if value is not None:
+                text.setdefault(name, _show(value))
+        locs, more = locations(claims) if claims is not None and claims.height else ([], 0)
+        return Finding(
+            code=self.code,
+            severity=Severity(severity or self.severity),
+            message=self.template.format(**text),
+            data=text,
+            subjects=sorted({s for s in subjects if s}),
+            expected=None if expected is None else _show(expected),
+            found=None if found is None else _show(found),
+            explanation=explanation,
+            locations=locs,
+            more_locations=more,
+        )
+
+
+def _show(value: object) -> str:
+    """A value as a message shows it: whole floats without '.0', lists joined."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value)
+    return str(value)
 
 
 def area_key() -> pl.Expr:
     """An area's identity: its registry code, or the name as written when it does not resolve."""
     return pl.coalesce(pl.col("area_code"), pl.lit("?") + pl.col("subject"))
+
+
+def resolved() -> pl.Expr:
+    """Rows whose area name resolves: the rules that reason about an area's identity keep only these
+    (``names_resolve`` reports the others once)."""
+    return pl.col("area_code").is_not_null()
 
 
 def area_label() -> pl.Expr:

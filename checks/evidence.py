@@ -16,8 +16,14 @@ import polars as pl
 from factcheck.facts.tables import Tables
 from factcheck.facts.text import fold_space
 
-from .base import Context, Params, RuleKind, finding, pick
+from .base import Context, FindingType, Params, RuleKind, pick
 from .model import Finding
+
+
+NOT_VERIFIED = FindingType("EVI-not-verified", "info", "Evidence not verified: {n} quotes were not compared with their source texts (give --sources DIR).")
+NO_TEXT = FindingType("EVI-no-text", "error", "The text of {source} ({file}) is not in {folder}.")
+VERIFIED = FindingType("EVI-verified", "info", "Evidence verified: {verified} of {n} quotes occur in their source texts at their stated lines.")
+MISPLACED = FindingType("EVI-misplaced", "error", "The quote of {claim} is not at line {line} of {file}: {where}.")
 
 
 class EvidenceParams(Params):
@@ -30,15 +36,14 @@ def _fold(col: str) -> pl.Expr:
 
 def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Finding]:
     if context.sources_dir is None:
-        yield finding("info", f"Evidence not verified: {tables.quote_count} quotes were not compared with their source texts (give --sources DIR).",
-                      ["evidence"], None)
+        yield NOT_VERIFIED(["evidence"], n=tables.quote_count)
         return
     claims = tables.all_claims()
     sources = tables["sources"].select("source_id", "text_file")
     missing = sources.filter(~pl.col("text_file").is_in(list(context.source_texts)))
     for source_id, text_file in missing.iter_rows():
-        yield finding("error", f"The text of {source_id} ({text_file}) is not in {context.sources_dir}.", [source_id],
-                      claims.filter(pl.col("source_id") == source_id), expected=text_file, found="no such file")
+        yield NO_TEXT([source_id], claims.filter(pl.col("source_id") == source_id), expected=text_file, found="no such file",
+                      source=source_id, file=text_file, folder=context.sources_dir)
     lines = pl.DataFrame(
         [(name, i, line) for name, text in context.source_texts.items() for i, line in enumerate(text, start=1)],
         schema={"text_file": pl.String, "source_line": pl.Int32, "text": pl.String}, orient="row",
@@ -50,16 +55,16 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
         .filter(~pl.col("t").str.contains(pl.col("q"), literal=True))
     )
     verified = with_text.height - checked.height
-    yield finding("info", f"Evidence verified: {verified} of {claims.height} quotes occur in their source texts at their stated lines.", ["evidence"], None)
+    yield VERIFIED(["evidence"], verified=verified, n=claims.height)
     for row in checked.iter_rows(named=True):
         text = context.source_texts[row["text_file"]]
         elsewhere = [i for i, line in enumerate(text, start=1) if row["q"] in fold_space(line)]
         where = f"it occurs at line {elsewhere[0]} instead" if elsewhere else "it does not occur in the text"
         claim = pick(checked, row)
-        yield finding("error", f"The quote of {row['claim_id']} is not at line {row['source_line']} of {row['text_file']}: {where}.",
-                      [row["source_id"]], claim, expected=f"line {row['source_line']}: {row['q']!r}",
-                      found=f"line {elsewhere[0]}" if elsewhere else (row["t"][:200] or "no such line"))
+        yield MISPLACED([row["source_id"]], claim, expected=f"line {row['source_line']}: {row['q']!r}",
+                        found=f"line {elsewhere[0]}" if elsewhere else (row["t"][:200] or "no such line"),
+                        claim=row["claim_id"], line=row["source_line"], file=row["text_file"], where=where)
 
 
 KIND = RuleKind("evidence", "EVI", "Each claim's quote occurs in its source text at the stated line (with --sources).",
-                __doc__ or "", EvidenceParams, run)
+                __doc__ or "", EvidenceParams, run, findings=(NOT_VERIFIED, NO_TEXT, VERIFIED, MISPLACED))

@@ -3,6 +3,8 @@ region matches the listed areas whose registry region it is.
 
 Also: a numbered list has no gaps or repeated numbers, and names no area twice. A region count with no
 list ("the first ICS in London") must not be exceeded by the areas designated in that region so far.
+Items whose names do not resolve have no known region: a region count is an error only when the
+unresolved items could not make up the difference. A region the registry does not know is a warning.
 
 Bad: "the final 13" above a list of 12; "three parts of London" beside a list holding two London areas.
 Good: "the final 13" above 13 names; "three parts of London" beside North West, North Central and
@@ -17,7 +19,7 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, fmt_count, pick
+from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, fmt_count, pick, resolved, some
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
@@ -31,6 +33,14 @@ def _regions(tables: Tables) -> pl.DataFrame:
 
 
 KEYED = ("source_id", "list_id")
+
+SIZE = FindingType("LST-size", "error", "The list '{title}' holds {n} items; the count beside it says {value}.")
+UNKNOWN_REGION = FindingType("LST-unknown-region", "warning", "'{region}' is not an NHS region of the registry; its count is not checked.")
+REGION_IN_LIST = FindingType("LST-region", "error", "{region}: the source says {value} of its listed areas, the list holds {n} ({names}).")
+REGION_BY_WAVE = FindingType("LST-region-by-wave", "error", "{region}: the source says {value} by wave {wave}, but {n} of its areas were designated by then.")
+NUMBERING = FindingType("LST-numbering", "error", "List '{list}' of {source} is numbered to {top} but holds {n} items{gap}.")
+TWICE = FindingType("LST-twice", "error", "List '{list}' of {source} names the same area twice.")
+FINDINGS = (SIZE, UNKNOWN_REGION, REGION_IN_LIST, REGION_BY_WAVE, NUMBERING, TWICE)
 
 
 def checks(tables: Tables, params: ListCountsParams) -> list[Checked]:
@@ -51,8 +61,8 @@ def report(tables: Tables, params: ListCountsParams, context: Context, checked: 
             pick(counts, row).select(*CLAIM_COLS),
             pick(lists, row, on=KEYED).select(*CLAIM_COLS),
         ])
-        yield finding("error", f"The list '{row['title']}' holds {row['n_items']:g} items; the count beside it says {row['value']}.",
-                      [row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=f"{row['n_items']:g}")
+        yield SIZE([row["title"]], claims, expected=fmt_count(row["lo"], row["hi"]), found=row["n_items"],
+                   title=row["title"], n=row["n_items"], value=row["value"])
     for f in _regions_and_numbering(tables):  # not said as expectations: always the default engine
         yield f.model_copy(update={"engine": "factcheck"})
 
@@ -64,20 +74,20 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
     known = tables.registry.regions
     region_counts = tables["region_counts"]
     for rc in region_counts.filter(~pl.col("region").is_in(sorted(known))).iter_rows(named=True):
-        yield finding("error", f"'{rc['region']}' is not an NHS region of the registry.", [rc["region"]], pick(region_counts, rc),
-                      expected=" / ".join(sorted(known)), found=rc["region"])
+        yield UNKNOWN_REGION([rc["region"]], pick(region_counts, rc), expected=" / ".join(sorted(known)), found=rc["region"], region=rc["region"])
     counted = region_counts.filter(pl.col("region").is_in(sorted(known)))
 
     # Beside a list: the listed areas of that region, counted per list (all lists at once).
     in_list = regional.group_by("source_id", "list_id", pl.col("nhs_region").alias("region")).agg(pl.len().alias("n"))
-    beside = counted.filter(pl.col("list_id").is_not_null()).join(in_list, on=["source_id", "list_id", "region"], how="left").with_columns(pl.col("n").fill_null(0))
-    for rc in beside.filter((pl.col("n") < pl.col("lo")) | (pl.col("n") > pl.col("hi"))).iter_rows(named=True):
+    unknown = items.filter(~resolved()).group_by(*KEYED).agg(pl.len().alias("unknown"))
+    beside = (counted.filter(pl.col("list_id").is_not_null()).join(in_list, on=["source_id", "list_id", "region"], how="left")
+              .join(unknown, on=list(KEYED), how="left").with_columns(pl.col("n").fill_null(0), pl.col("unknown").fill_null(0)))
+    for rc in beside.filter((pl.col("n") + pl.col("unknown") < pl.col("lo")) | (pl.col("n") > pl.col("hi"))).iter_rows(named=True):
         members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("nhs_region") == rc["region"]))
         names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
-        yield finding("error", f"{rc['region']}: the source says {rc['value']} of its listed areas, the list holds {rc['n']} ({names}).",
-                      [rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
-                      expected=fmt_count(rc["lo"], rc["hi"]), found=rc["n"],
-                      explanation="Regions come from the registry (NHS England regions, April 2020).")
+        yield REGION_IN_LIST([rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
+                             expected=fmt_count(rc["lo"], rc["hi"]), found=rc["n"], region=rc["region"], value=rc["value"], n=rc["n"], names=names,
+                             explanation="Regions come from the registry (NHS England regions, April 2020).")
 
     # By a wave, with no list ("the first ICS in London"): areas of the region designated by then.
     by_wave = counted.filter(pl.col("list_id").is_null() & pl.col("wave").is_not_null())
@@ -89,26 +99,26 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
         n = so_far_n[(rc["region"], rc["wave"])]
         if n > rc["hi"]:
             so_far = designated.filter((pl.col("wave") <= rc["wave"]) & (pl.col("nhs_region") == rc["region"]))
-            yield finding("error", f"{rc['region']}: the source says {rc['value']} by wave {rc['wave']}, but {n} of its areas were designated by then.",
-                          [rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
-                          expected=f"at most {rc['hi']:g}", found=n)
+            yield REGION_BY_WAVE([rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
+                                 expected=f"at most {rc['hi']:g}", found=n, region=rc["region"], value=rc["value"], wave=rc["wave"], n=n)
 
     numbered = items.group_by(*KEYED).agg(
         pl.len().alias("n"), pl.col("position").max().alias("top"), pl.col("position").n_unique().alias("distinct"),
-        area_key().n_unique().alias("areas"), pl.col("position").alias("positions"),
+        pl.col("position").alias("positions"),
     )
     for row in numbered.filter((pl.col("top") != pl.col("n")) | (pl.col("distinct") != pl.col("n"))).iter_rows(named=True):
-        missing = sorted(set(range(1, row["top"] + 1)) - set(row["positions"]))
+        present = set(row["positions"])
+        missing = [p for p in range(1, min(row["top"], row["n"] + 100) + 1) if p not in present]  # bounded: a few are named
+        gap = f" (missing {some([str(m) for m in missing][:5] + ([f'{len(missing) - 5} more'] if len(missing) > 5 else []), 'number')})" if missing else " (numbers repeat)"
         members = pick(items, row, on=KEYED)
-        yield finding("error", f"List '{row['list_id']}' of {row['source_id']} is numbered to {row['top']} but holds {row['n']} items"
-                      + (f" (missing {', '.join(map(str, missing))})." if missing else " (numbers repeat)."),
-                      [row["list_id"]], members, expected=f"items numbered 1..{row['n']}", found=sorted(row["positions"]))
-    for row in numbered.filter(pl.col("areas") < pl.col("n")).iter_rows(named=True):
-        members = pick(items, row, on=KEYED).with_columns(area_key().alias("area"))
-        twice = members.filter(pl.col("area").is_duplicated())
-        yield finding("error", f"List '{row['list_id']}' of {row['source_id']} names the same area twice.",
-                      twice.select(area_label())["area_name"].unique().to_list(), twice, expected="each area once", found=twice["subject"].to_list())
+        yield NUMBERING([row["list_id"]], members, expected=f"items numbered 1..{row['n']}", found=some([str(p) for p in sorted(present)], "number"),
+                        list=row["list_id"], source=row["source_id"], top=row["top"], n=row["n"], gap=gap)
+    named = items.filter(resolved()).with_columns(area_key().alias("area"))
+    twice_in = named.filter(pl.col("area").is_duplicated().over(*KEYED))
+    for (source_id, list_id), twice in twice_in.group_by(*KEYED, maintain_order=True):
+        yield TWICE(twice.select(area_label())["area_name"].unique().to_list(), twice, expected="each area once", found=twice["subject"].to_list(),
+                    list=list_id, source=source_id)
 
 
 KIND = RuleKind("list_counts", "LST", "A count beside a list matches its items; region counts match the listed areas' regions.",
-                __doc__ or "", ListCountsParams, polars_run(checks, report), checks, report)
+                __doc__ or "", ListCountsParams, polars_run(checks, report), checks, report, FINDINGS)

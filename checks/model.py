@@ -41,8 +41,10 @@ class Location(BaseModel):
 class Finding(BaseModel):
     rule: str = ""  # the rule instance's code, e.g. TOT01
     kind: str = ""  # the rule kind, e.g. running_totals
+    code: str = ""  # the kind of finding, e.g. TOT-total: one per message template (``FindingType``)
     severity: Severity
-    message: str
+    message: str  # the template of ``code`` filled with ``data``
+    data: dict[str, str] = Field(default_factory=dict)  # what fills the template
     subjects: list[str]
     expected: str | None = None
     found: str | None = None

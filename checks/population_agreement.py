@@ -20,9 +20,14 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, finding, fmt_people
+from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, fmt_people
 from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
+
+
+REGISTERED_ONLY = FindingType("POP-basis", "warning", "Population of {topic}: {stated} agrees with the registry only as GP-registered patients ({ratio} on {residents} residents).")
+REGISTRY = FindingType("POP-registry", "error", "Population of {topic}: the source says {stated}, the registry has {residents} residents.")
+CLAIMS = FindingType("POP-claims", "error", "Population of {topic}: {stated} disagrees with {others}.")
 
 
 class PopulationAgreementParams(Params):
@@ -139,13 +144,13 @@ def report(tables: Tables, params: PopulationAgreementParams, context: Context, 
         ref = (value * (1 - tol), value * (1 + tol))
         if _overlap(r["resident"], ref) and not r["is_share"]:
             ratio = (r["lo"] + r["hi"]) / 2 / value - 1
-            yield finding("warning", f"Population of {r['label']}: {shown(r)} agrees with the registry only as GP-registered patients ({ratio:+.1%} on {fmt_people(value)} residents).",
-                          [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} residents", found=r["value"],
+            yield REGISTERED_ONLY([r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} residents", found=r["value"],
+                                  topic=r["label"], stated=shown(r), ratio=f"{ratio:+.1%}", residents=fmt_people(value),
                           explanation=f"The registry figure is {what}. The source does not state its basis; GP lists run {g_lo - 1:.0%}–{g_hi - 1:.0%} above residents, "
                                       "so the figure agrees on the registered-patient basis, not the resident one.")
             continue
-        yield finding("error", f"Population of {r['label']}: the source says {shown(r)}, the registry has {fmt_people(value)} residents.",
-                      [r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} (±{tol:.0%})", found=r["value"],
+        yield REGISTRY([r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} (±{tol:.0%})", found=r["value"],
+                       topic=r["label"], stated=shown(r), residents=fmt_people(value),
                       explanation=f"The registry figure is {what}; the source's basis is {r['basis']}"
                                   + (f", and a share is read against England's {fmt_people(r['england'])} residents." if r["is_share"] else "."))
     for f in _disagreeing(rows, params, claim_frame, shown):  # claims against claims: not said as expectations
@@ -167,10 +172,11 @@ def _disagreeing(rows: list[dict], params: PopulationAgreementParams, claim_fram
         odd = [r for r, (a, b) in zip(group, spans) if not a <= best <= b]
         agree = [r for r, (a, b) in zip(group, spans) if a <= best <= b]
         for r in odd:
-            yield finding("error", f"Population of {r['label']}: {shown(r)} disagrees with {', '.join(shown(o) for o in agree)}.",
-                          [r["label"]], claim_frame(r, *agree), expected=f"about {fmt_people(best)}", found=r["value"],
+            yield CLAIMS([r["label"]], claim_frame(r, *agree), expected=f"about {fmt_people(best)}", found=r["value"],
+                         topic=r["label"], stated=shown(r), others=", ".join(shown(o) for o in agree),
                           explanation=f"Read as residents (a share of England's residents; an unstated basis either way), within ±{ctol:.0%}, the other figures can all be true, this one cannot.")
 
 
 KIND = RuleKind("population_agreement", "POP", "Population figures agree with the registry and each other as intervals, on a declared basis.",
-                __doc__ or "", PopulationAgreementParams, polars_run(checks, report), checks, report)
+                __doc__ or "", PopulationAgreementParams, polars_run(checks, report), checks, report,
+                (REGISTERED_ONLY, REGISTRY, CLAIMS))

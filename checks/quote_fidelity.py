@@ -21,11 +21,16 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, finding, some
+from .base import Context, FindingType, Params, RuleKind, some
 from .model import Finding
 
 HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
 NEGATIONS = {"not", "no", "never", "nor", "cannot", "won't", "don't", "isn't", "aren't", "wasn't", "shouldn't", "without"}
+
+
+REWORDED = FindingType("QUO-reworded", "warning", "{speaker} ({occasion}) is quoted in different words by {a} and {b}.")
+CONTRADICTED = FindingType("QUO-contradicted", "error", "{speaker} ({occasion}) is quoted with contradicting words by {a} and {b}.")
+AGREE = FindingType("QUO-agree", "info", "{speaker} ({occasion}): {n} quotations from {sources} sources agree.")
 
 
 class QuoteFidelityParams(Params):
@@ -113,14 +118,13 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
                 continue
             changed = set(wa) ^ set(wb)
             claims = claims_of(a["norm"], b["norm"])
-            severity, how = ("error", "with contradicting words") if changed & NEGATIONS or any(w.isdigit() for w in changed) else ("warning", "in different words")
-            yield finding(severity, f"{speaker} ({a['occasion']}) is quoted {how} by {some(a['sources'])} and {some(b['sources'])}.",
-                          [speaker], claims, expected=a["words"], found=b["words"], explanation=f"Word-level difference: {word_diff(wa, wb)}")
+            kind = CONTRADICTED if changed & NEGATIONS or any(w.isdigit() for w in changed) else REWORDED
+            yield kind([speaker], claims, expected=a["words"], found=b["words"], speaker=speaker, occasion=a["occasion"],
+                       a=some(a["sources"]), b=some(b["sources"]), explanation=f"Word-level difference: {word_diff(wa, wb)}")
         if agreeing:
             claims = claims_of(*agreeing)
-            yield finding("info", f"{speaker} ({rows[0]['occasion']}): {claims.height} quotations from {claims['source_id'].n_unique()} sources agree.",
-                          [speaker], claims)
+            yield AGREE([speaker], claims, speaker=speaker, occasion=rows[0]["occasion"], n=claims.height, sources=claims["source_id"].n_unique())
 
 
 KIND = RuleKind("quote_fidelity", "QUO", "The same speaker on the same occasion is quoted in the same words by every source.",
-                __doc__ or "", QuoteFidelityParams, run)
+                __doc__ or "", QuoteFidelityParams, run, findings=(REWORDED, CONTRADICTED, AGREE))

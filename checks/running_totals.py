@@ -26,7 +26,7 @@ import polars as pl
 from factcheck.facts.dates import parse_date
 from factcheck.facts.tables import Tables
 
-from .base import Context, Params, RuleKind, area_key, finding, pick, some
+from .base import Context, FindingType, Params, RuleKind, area_key, pick, some
 from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
 
@@ -38,6 +38,14 @@ class RunningTotalsParams(Params):
     footprints: str = "footprints"  # measure: STP footprints in England
     planned: str = "planned_ics"  # measure: the planned final number of ICSs
     national_total: int | None = None  # None: the registry's footprint count as of each date
+
+
+WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many areas wave {wave} designated: {values}.")
+FOOTPRINTS = FindingType("TOT-footprints", "error", "{what} in England: the source says {value}, England had {expected} footprints then.")
+PERIOD = FindingType("TOT-period", "error", "Areas designated {period}: the waves add {added}, the source says {value}.")
+TOTAL = FindingType("TOT-total", "error", "{what}: the waves add up to {expected}, the source says {value}.")
+MERGERS = FindingType("TOT-mergers", "info", "Wave {wave}: {before} + {added} new − {absorbed} merged = {after} ICSs, not {naive}.")
+CHAIN = FindingType("TOT-chain", "info", "Running totals agree with the waves at {n} stated totals: {chain}.")
 
 
 def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
@@ -77,8 +85,7 @@ def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -
         if group["lo"].max() > group["hi"].min():
             said = group.group_by("value").agg(pl.col("source_id").unique()).sort("value")
             values = ", ".join(f"{v} ({some(sources)})" for v, sources in said.iter_rows())
-            yield finding("error", f"Sources disagree on how many areas wave {wave} designated: {values}.",
-                          [f"wave {wave}"], group, expected="one size for the wave", found=values)
+            yield WAVE_SIZE([f"wave {wave}"], group, expected="one size for the wave", found=values, wave=wave, values=values)
 
 
 class Checkpoint(NamedTuple):
@@ -185,8 +192,7 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
     for row in counts[sorted(broken["registry_not_below"] | broken["registry_not_above"])].iter_rows(named=True):
         what = "STP footprints" if row["measure"] == params.footprints else "planned ICSs"
         expected = total_on(row["as_of_hi"])
-        yield finding("error", f"{what[0].upper() + what[1:]} in England: the source says {row['value']}, England had {expected} footprints then.",
-                      ["England"], pick(counts, row), expected=expected, found=row["value"],
+        yield FOOTPRINTS(["England"], pick(counts, row), expected=expected, found=row["value"], what=what[0].upper() + what[1:], value=row["value"],
                       explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
     if waves.height == 0:
         return
@@ -194,8 +200,8 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
     periods = _periods(tables, params)
     for i in sorted(broken["period_not_below"] | broken["period_not_above"]):
         row = periods.row(i, named=True)
-        yield finding("error", f"Areas designated {row['as_of_lo']}..{row['as_of_hi']}: the waves add {row['added']:g}, the source says {row['value']}.",
-                      [f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=f"{row['added']:g}", found=row["value"])
+        yield PERIOD([f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=row["added"], found=row["value"],
+                     period=f"{row['as_of_lo']}..{row['as_of_hi']}", added=row["added"], value=row["value"])
 
     checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
     if start is None:
@@ -209,9 +215,8 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
             what = f"STPs left {label}"
         else:
             expected, what = ics_expected, f"ICSs {label}"
-        yield finding("error", f"{what[0].upper() + what[1:]}: the waves add up to {expected:g}, the source says {row['value']}.",
-                      [f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
-                      expected=f"{expected:g}", found=row["value"], explanation=chain)
+        yield TOTAL([f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
+                    expected=expected, found=row["value"], explanation=chain, what=what[0].upper() + what[1:], value=row["value"])
     for f in _explained(tables, params, walked, chain):
         yield f.model_copy(update={"engine": "factcheck"})
 
@@ -223,12 +228,10 @@ def _explained(tables: Tables, params: RunningTotalsParams, walked: "Walk", chai
         group = merge_order.filter(pl.col("wave") == w["wave"])
         names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
         before, after = start + w["before"], start + w["after"]
-        yield finding("info", f"Wave {w['wave']}: {before:g} + {w['added']:g} new − {w['absorbed']:g} merged = {after:g} ICSs, not {before + w['added']:g}.",
-                      [f"wave {w['wave']}"], group, expected=f"{after:g}",
-                      explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
+        yield MERGERS([f"wave {w['wave']}"], group, wave=w["wave"], before=before, added=w["added"], absorbed=w["absorbed"], after=after,
+                      naive=before + w["added"], explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
     stated = sum(len(c.row["row"]) for c in walked.checkpoints)
-    yield finding("info", f"Running totals agree with the waves at {stated} stated totals: {chain}.", ["England"],
-                  counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])),
+    yield CHAIN(["England"], counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])), n=stated, chain=chain,
                   explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
                               "ICSs of whole footprints plus STPs left make the footprints of England.")
 
@@ -296,4 +299,5 @@ KIND = RuleKind(
     run=polars_run(checks, report),
     checks=checks,
     report=report,
+    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, MERGERS, CHAIN),
 )

@@ -4,6 +4,8 @@ Each source's publication date is exact or an interval with its reason. Every ev
 as past or present (a wave announced, a count or status as of a date, a merger) must fall no later
 than the latest day the source can have been published. For an undated source the inferred interval
 is stated as info, with the latest event it reports (the earliest it can have been published).
+Severity: a dated source reporting later events is an error; for an undated source the interval is a
+reading, so events past it are a warning that the inferred date is wrong.
 
 Bad: a page dated "January to March 2020" that reports designations "in May 2020".
 Good: a page dated "May to December 2020" that reports May 2020 designations.
@@ -17,12 +19,15 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, finding, some
+from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, some
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
 MAX_SUBJECTS = 10  # sources named as a finding's subjects; the message counts them all
+
+LATE = FindingType("DAT-late", "error", "{source} is dated no later than {published} but reports events of {event}.")
+UNDATED = FindingType("DAT-undated", "info", "{who} {verb} undated: published {published}{bound}.")
 
 
 class SourceDatesParams(Params):
@@ -78,9 +83,11 @@ def _late(tables: Tables, late_sources: pl.DataFrame) -> Iterator[Finding]:
     for (source_id,), claims in late.group_by("source_id", maintain_order=True):
         s = claims.row(0, named=True)
         last_event = claims["event"].max()
-        yield finding("error", f"{source_id} is dated no later than {s['published_hi']} but reports events of {last_event}.",
-                      [source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {last_event}",
-                      explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})." if s["date_reason"] else ".")))
+        inferred = not s["published_exact"]
+        yield LATE([source_id], claims, expected=f"events up to {s['published_hi']}", found=f"events as late as {last_event}",
+                   severity="warning" if inferred else "error", source=source_id, published=s["published_hi"], event=last_event,
+                   explanation=(f"Publication date given as {s['published_lo']}..{s['published_hi']}" + (f" ({s['date_reason']})" if s["date_reason"] else "")
+                                + ("; the source is undated, so the inferred date, not the source, may be wrong." if inferred else ".")))
 
 
 def _undated(latest: pl.DataFrame) -> Iterator[Finding]:
@@ -93,9 +100,9 @@ def _undated(latest: pl.DataFrame) -> Iterator[Finding]:
         ids = s["source_id"]
         who = ids[0] if len(ids) == 1 else f"{len(ids)} sources ({some(ids)})"
         bound = f"; the latest event it reports is {s['latest']}, so it was published no earlier" if s["latest"] else ""
-        yield finding("info", f"{who} {'is' if len(ids) == 1 else 'are'} undated: published {s['published_lo']}..{s['published_hi']}{bound}.",
-                      ids[:MAX_SUBJECTS], None, explanation=s["date_reason"])
+        yield UNDATED(ids[:MAX_SUBJECTS], None, who=who, verb="is" if len(ids) == 1 else "are", published=f"{s['published_lo']}..{s['published_hi']}",
+                      bound=bound, explanation=s["date_reason"])
 
 
 KIND = RuleKind("source_dates", "DAT", "A source reports no event later than it can have been published; undated sources say why.",
-                __doc__ or "", SourceDatesParams, polars_run(checks, report), checks, report)
+                __doc__ or "", SourceDatesParams, polars_run(checks, report), checks, report, (LATE, UNDATED))

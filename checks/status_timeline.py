@@ -14,9 +14,10 @@ from collections.abc import Iterator
 
 import polars as pl
 
+from factcheck.facts.dates import DateInterval
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, Params, RuleKind, area_key, area_label, finding, pick
+from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
@@ -25,11 +26,15 @@ class StatusTimelineParams(Params):
     pass
 
 
+NOT_YET = FindingType("STA-not-yet", "error", "{area} is not an ICS as of {as_of}, but its designation takes effect {effective}.")
+ALREADY = FindingType("STA-already", "error", "{area} is an ICS as of {as_of}, but its designation takes effect {effective}.")
+
+
 def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
     """Statuses beside the first designation of their area: 'not an ICS' as of a date no later than the
     designation takes effect, 'an ICS' as of a date no earlier."""
-    statuses = tables["statuses"].with_columns(area_key().alias("area"), area_label().alias("label"))
-    first = tables["designations"].with_columns(area_key().alias("area")).group_by("area").agg(
+    statuses = tables["statuses"].filter(resolved()).with_columns(area_key().alias("area"), area_label().alias("label"))
+    first = tables["designations"].filter(resolved()).with_columns(area_key().alias("area")).group_by("area").agg(
         pl.col("effective_lo").min().alias("first_lo"), pl.col("effective_hi").min().alias("first_hi")
     )
     return [Checked(with_rows(statuses.join(first, on="area", how="inner")), (
@@ -41,16 +46,17 @@ def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
 def report(tables: Tables, params: StatusTimelineParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
     statuses, joined = tables["statuses"], checked[0].frame
     designations = tables["designations"].with_columns(area_key().alias("area"))
-    for name, says in (("not_yet", "is not an ICS"), ("already", "is an ICS")):
+    for name, kind in (("not_yet", NOT_YET), ("already", ALREADY)):
         for row in rows(joined, broken[name]).iter_rows(named=True):
             status_claim = pick(statuses, row)
             effective = designations.filter(pl.col("area") == row["area"])
             claims = pl.concat([status_claim.select(*CLAIM_COLS), effective.select(*CLAIM_COLS)])
-            yield finding("error", f"{row['label']} {says} as of {row['as_of_lo']}..{row['as_of_hi']}, but its designation takes effect {row['first_lo']}.",
-                          [row["label"]], claims, expected=f"a status consistent with designation effective {row['first_lo']}",
-                          found=f"{row['status']} as of {row['as_of_lo']}..{row['as_of_hi']}",
-                          explanation="A status is true as of its date: it contradicts only designations effective on the other side of it.")
+            as_of = str(DateInterval(row["as_of_lo"], row["as_of_hi"]))
+            effective = str(DateInterval(row["first_lo"], row["first_hi"]))
+            yield kind([row["label"]], claims, expected=f"a status consistent with designation effective {effective}",
+                       found=f"{row['status']} as of {as_of}", area=row["label"], as_of=as_of, effective=effective,
+                       explanation="A status is true as of its date: it contradicts only designations effective on the other side of it.")
 
 
 KIND = RuleKind("status_timeline", "STA", "A status as of a date contradicts only designations effective on the other side of it.",
-                __doc__ or "", StatusTimelineParams, polars_run(checks, report), checks, report)
+                __doc__ or "", StatusTimelineParams, polars_run(checks, report), checks, report, (NOT_YET, ALREADY))

@@ -229,10 +229,14 @@ def _write(targets: list[tuple[Optional[Path], Callable[[], str]]], append: bool
 def rules() -> None:
     """Print the catalogue of rule kinds, from their docstrings."""
     from factcheck.checks.catalogue import KINDS
+    from factcheck.checks.model import Severity
 
     for kind in KINDS:
         typer.echo(f"{kind.code}  {kind.name}\n    {kind.summary}\n")
         typer.echo("    " + kind.doc.strip().replace("\n", "\n    ") + "\n")
+        for t in kind.findings:
+            typer.echo(f"    {t.code:<22} {Severity(t.severity).value:<8} {t.template}")
+        typer.echo("")
 
 
 def run() -> None:

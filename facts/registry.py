@@ -56,7 +56,7 @@ class Normaliser:
 @dataclass(frozen=True)
 class Registry:
     footprints: pl.DataFrame  # code, ods_code, name, nhs_region, population_mid2019, icb_code_2022, icb_name_2022, source
-    early_ics: pl.DataFrame  # id, name, part_of, merged, source
+    early_ics: pl.DataFrame  # id, name, part_of, merged, how, nhs_region, source: entities of the past (early ICSs, 2016 footprints)
     aliases: pl.DataFrame  # key (normalised), entity, alias, kind (official | common | variant)
     england_population: pl.DataFrame  # basis, as_of, population, published, note
     footprint_totals: tuple[tuple[dt.date, int], ...]
@@ -77,10 +77,11 @@ class Registry:
 
     @cached_property
     def entities(self) -> pl.DataFrame:
-        """Every entity a name may resolve to: footprints and early ICSs, with official name and region."""
+        """Every entity a name may resolve to: footprints, early ICSs and footprints of the past, with
+        official name and region (a past entity's own, else that of the footprint it became part of)."""
         early = self.early_ics.join(
-            self.footprints.select(pl.col("code").alias("part_of"), "nhs_region"), on="part_of", how="left"
-        )
+            self.footprints.select(pl.col("code").alias("part_of"), pl.col("nhs_region").alias("region_of")), on="part_of", how="left"
+        ).with_columns(pl.coalesce("nhs_region", "region_of").alias("nhs_region"))
         return pl.concat(
             [
                 self.footprints.select(pl.col("code").alias("entity"), "name", "nhs_region", pl.lit(None, pl.String).alias("part_of")),
@@ -91,36 +92,39 @@ class Registry:
     def resolve(self, names: pl.Series) -> pl.DataFrame:
         """Resolve names as written to registry entities.
 
-        Returns one row per distinct name: ``subject``, ``area_code`` (entity id, null if unknown),
-        ``area_name`` (its official name), ``name_match`` (official, common, variant, close or unknown)
-        and ``suggestion`` (the closest official name, for close and unknown names).
+        A name resolves exactly, through an alias, or through the normaliser (case, '&', 'The', endings
+        such as 'ICS') — nothing else: a name that merely looks like a registry name is never taken for
+        it. Returns one row per distinct name: ``subject``, ``area_code`` (entity id, null when the name
+        does not resolve), ``area_name`` (its official name), ``name_match`` (official, common, former,
+        variant or unknown) and ``suggestion`` (the official form of a variant; for an unknown name, the
+        closest registry name when one is close, offered to the user and never used).
         """
         distinct = names.drop_nulls().unique().to_list()
-        keys = {name: self.normalise(name) for name in distinct}
-        by_key = {row["key"]: row for row in self.aliases.iter_rows(named=True)}
-        official = dict(self.entities.select("entity", "name").iter_rows())
+        by_key = self._by_key
+        official = self._official
         rows = []
-        for name, key in keys.items():
+        for name in distinct:
+            key = self.normalise(name)
             hit = by_key.get(key)
             if hit is not None:
-                match, entity = hit["kind"], hit["entity"]
-                suggestion = official[entity] if match == "variant" else None
-            else:
-                # At the cutoff first: difflib's quick bounds then skip most keys. Below it, only a suggestion.
-                close = difflib.get_close_matches(key, by_key, n=1, cutoff=self.suggest_cutoff) or difflib.get_close_matches(key, by_key, n=1, cutoff=0.0)
-                score = difflib.SequenceMatcher(None, key, close[0]).ratio() if close else 0.0
-                nearest = by_key[close[0]]["entity"] if close else None
-                if nearest is not None and score >= self.suggest_cutoff:
-                    match, entity = "close", nearest
-                else:
-                    match, entity = "unknown", None
-                suggestion = official.get(nearest) if nearest else None
-            rows.append((name, entity, official.get(entity), match, suggestion))
+                entity, match = hit
+                rows.append((name, entity, official[entity], match, official[entity] if match == "variant" else None))
+                continue
+            close = difflib.get_close_matches(key, by_key, n=1, cutoff=self.suggest_cutoff)
+            rows.append((name, None, None, "unknown", official[by_key[close[0]][0]] if close else None))
         return pl.DataFrame(
             rows,
             schema={"subject": pl.String, "area_code": pl.String, "area_name": pl.String, "name_match": pl.String, "suggestion": pl.String},
             orient="row",
         )
+
+    @cached_property
+    def _by_key(self) -> dict[str, tuple[str, str]]:
+        return {key: (entity, kind) for key, entity, kind in self.aliases.select("key", "entity", "kind").iter_rows()}
+
+    @cached_property
+    def _official(self) -> dict[str, str]:
+        return dict(self.entities.select("entity", "name").iter_rows())
 
 
 def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise: Normaliser) -> pl.DataFrame:
@@ -130,11 +134,11 @@ def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise:
         rows.append((code, icb, "common"))
     for entry in early:
         rows.append((entry["id"], entry["name"], "official"))
-        rows.extend((entry["id"], alias, "common") for alias in entry.get("aliases", []))
+        rows.extend((entry["id"], alias, "common") for alias in entry.get("aliases") or [])
     for code, kinds in spec.items():
         for kind, names in kinds.items():
             rows.extend((code, alias, kind) for alias in names)
-    rank = {"official": 0, "common": 1, "variant": 2}
+    rank = {"official": 0, "common": 1, "former": 2, "variant": 3}
     seen: dict[str, tuple[str, str, str, str]] = {}
     for entity, alias, kind in sorted(rows, key=lambda r: rank[r[2]]):
         key = normalise(alias)
@@ -142,6 +146,14 @@ def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise:
             raise ValueError(f"registry alias {alias!r} names both {seen[key][1]} and {entity}")
         seen.setdefault(key, (key, entity, alias, kind))
     return pl.DataFrame(list(seen.values()), schema=["key", "entity", "alias", "kind"], orient="row")
+
+
+def _part_of(entry: dict) -> str | None:
+    """The footprint a past entity became part of (None when it was split between several)."""
+    if "part_of" in entry:
+        return entry["part_of"]
+    into = entry.get("into") or []
+    return into[0] if len(into) == 1 else None
 
 
 @cache
@@ -158,10 +170,12 @@ def load_registry() -> Registry:
     )
     footprints = pl.read_csv(io.StringIO(_read("footprints.csv")), schema_overrides={"population_mid2019": pl.Int64})
     footprints = footprints.with_columns(pl.lit(FOOTPRINTS_SOURCE).alias("source"))
-    early = spec["early_ics"]
+    early = spec["early_ics"] + (spec.get("predecessors") or [])
     early_df = pl.DataFrame(
-        [(e["id"], e["name"], e["part_of"], str(e["merged"]), e["source"]) for e in early],
-        schema=["id", "name", "part_of", "merged", "source"],
+        [(e["id"], e["name"], _part_of(e), str(e.get("merged") or e.get("until")), e.get("how", "merged"), e.get("nhs_region"), e["source"])
+         for e in early],
+        schema={"id": pl.String, "name": pl.String, "part_of": pl.String, "merged": pl.String, "how": pl.String,
+                "nhs_region": pl.String, "source": pl.String},
         orient="row",
     )
     population = pl.read_csv(io.StringIO(_read("england_population.csv")), try_parse_dates=True)

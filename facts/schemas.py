@@ -35,7 +35,7 @@ class Areas(Claims):
     subject: str
     area_code: str = pa.Field(nullable=True)
     area_name: str = pa.Field(nullable=True)
-    name_match: str = pa.Field(nullable=True, isin=["official", "common", "variant", "close", "unknown"])
+    name_match: str = pa.Field(nullable=True, isin=["official", "common", "former", "variant", "unknown"])
     suggestion: str = pa.Field(nullable=True)
 
 

@@ -9,7 +9,7 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
 def _finding(f: Finding, colour: bool) -> list[str]:
-    tag = f"{f.rule} {f.kind}" + {"new": " [new]", "present": " [still present]"}.get(f.status or "", "") + (f" [{f.engine}]" if f.engine not in ("", "factcheck") else "")
+    tag = f"{f.rule} {f.code or f.kind}" + {"new": " [new]", "present": " [still present]"}.get(f.status or "", "") + (f" [{f.engine}]" if f.engine not in ("", "factcheck") else "")
     head = f"  {_BOLD if colour else ''}{tag}{_RESET if colour else ''}  {f.message}"
     lines = [head]
     if f.expected is not None or f.found is not None:

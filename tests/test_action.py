@@ -96,7 +96,7 @@ def test_the_action_fails_the_pull_request_at_the_changed_line(pull_request, tmp
     results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
     assert len(results) == 3, [(r.returncode, r.stdout, r.stderr) for r in results]
     install, fetch, check = results
-    assert install.returncode == 0 and f"install --quiet {REPO}" in outputs["pip"]
+    assert install.returncode == 0 and f"install --quiet -c {REPO}/constraints.txt {REPO}" in outputs["pip"]
     assert fetch.returncode == 0  # fetched the base commit the shallow clone lacked
     assert check.returncode == 1, check.stderr
     errors = [n for n in annotations(check.stdout) if n["level"] == "error"]
