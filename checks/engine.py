@@ -146,7 +146,7 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
     params = {s.code: p.model_dump(mode="json") for s, p in specs}
     return Report(
         summary=Summary(
-            verdict="fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
+            verdict="unusable" if errors else "fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
             warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
             claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable,
         ),

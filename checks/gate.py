@@ -48,7 +48,7 @@ def compare(report: Report, before: list[Known], label: str) -> Report:
     new = sum(1 for f in findings if f.status == "new")
     failing = fails(findings, report.summary.fail_on)
     summary = report.summary.model_copy(update={
-        "new": new, "present": len(findings) - new, "fixed": len(fixed), "verdict": "fail" if failing else "pass",
+        "new": new, "present": len(findings) - new, "fixed": len(fixed), "verdict": "unusable" if report.load_errors else "fail" if failing else "pass",
     })
     return report.model_copy(update={"findings": findings, "fixed": fixed, "summary": summary, "base": label})
 

@@ -113,7 +113,7 @@ class SourceInfo(BaseModel):
 
 
 class Summary(BaseModel):
-    verdict: str  # "pass" or "fail" at the failing severity
+    verdict: str  # "pass" or "fail" at the failing severity; "unusable" when input could not all be used (exit 2)
     fail_on: str
     errors: int
     warnings: int

@@ -113,7 +113,7 @@ def check(
         typer.echo("error: --gx-docs needs --engine gx", err=True)
         raise typer.Exit(EXIT_UNUSABLE)
     report = _run_check(paths, rules, sources, fail_on.value, base, baseline, engine.value, gx_docs)
-    text = _render(report, format.value, colour=output is None and sys.stdout.isatty())
+    text = _render(report, format.value, colour=output is None and sys.stdout.isatty(), errors_said=output is None)
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
                                         ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
     written = _write(files)
@@ -121,8 +121,7 @@ def check(
         typer.echo(text)
     if format is Format.github and os.environ.get("GITHUB_STEP_SUMMARY"):
         written &= _write([(Path(os.environ["GITHUB_STEP_SUMMARY"]), lambda: _render(report, "markdown"))], append=True)
-    for error in report.load_errors:
-        typer.echo(f"error: {error}", err=True)
+    _say_errors(report.load_errors)
     if report.load_errors or not written:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
@@ -176,8 +175,10 @@ def baseline_write(
     typer.echo(f"wrote {len(report.findings)} findings to {file}")
 
 
-def _render(report, format: str, colour: bool = False) -> str:  # type: ignore[no-untyped-def]
-    """The report in one format; each renderer is imported only when asked for."""
+def _render(report, format: str, colour: bool = False, errors_said: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """The report in one format; each renderer is imported only when asked for. ``errors_said``: the
+    load errors go to standard error too, so the text on standard output counts them instead of
+    printing each a second time."""
     if format == "json":
         return report.model_dump_json(indent=1)
     if format == "github":
@@ -198,7 +199,7 @@ def _render(report, format: str, colour: bool = False) -> str:  # type: ignore[n
         return junit(report)
     from factcheck.reports.text import render as text
 
-    return text(report, colour=colour)
+    return text(report, colour=colour, list_errors=not errors_said)
 
 
 def _link_base() -> str | None:

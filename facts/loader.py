@@ -174,11 +174,11 @@ def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tupl
         item_lines = [positions.get(("claims", i, "items", j), (line, column))[0] for j in range(len(getattr(claim, "items", [])))]
         claims.append((claim, line, item_lines))
     list_ids = {c.id for c, _, _ in claims if c.kind == "list"}
-    for claim, line, _ in claims:
-        ref = getattr(claim, "list", None)
-        if ref is not None and ref not in list_ids:
-            errors.append(LoadError(label, line, None, "list", f"expected the id of a list claim in this file, found {ref!r}"))
-    return source, claims, errors
+    dangling = [(claim, line) for claim, line, _ in claims if getattr(claim, "list", None) not in (None, *list_ids)]
+    for claim, line in dangling:
+        errors.append(LoadError(label, line, None, "list", f"expected the id of a list claim in this file, found {claim.list!r}"))
+    left_out = {claim.id for claim, _ in dangling}
+    return source, [c for c in claims if c[0].id not in left_out], errors
 
 
 def _lohi(interval: DateInterval | None) -> tuple[Any, Any]:
@@ -291,8 +291,8 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
         source, claims, file_errors = _parse_file(path, label)
         if source is not None and source.id in source_files:
             file_errors.append(LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}"))
-        if file_errors or source is None:
-            errors.extend(file_errors)
+        errors.extend(file_errors)  # a bad claim is left out; the file's other claims are still checked
+        if source is None or any(e.field and e.field.startswith("source") for e in file_errors):
             continue
         source_files[source.id] = label
         p = source.published

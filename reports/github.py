@@ -54,7 +54,7 @@ def render(report: Report) -> str:
         if len(group) > LIMIT:
             left.append(f"{len(group) - LIMIT} more {name}")
     s = report.summary
-    lines.append(f"factcheck: {s.verdict.upper()}: {s.errors} errors, {s.warnings} warnings, {s.infos} info (failing at {s.fail_on})")
+    lines.append(f"factcheck: {'UNUSABLE INPUT' if s.verdict == 'unusable' else s.verdict.upper()}: {s.errors} errors, {s.warnings} warnings, {s.infos} info (failing at {s.fail_on})")
     if report.base:
         lines.append(f"Against {report.base}: {s.new} new, {s.present} still present, {s.fixed} fixed; only new findings fail.")
     if left:

@@ -23,8 +23,9 @@ def _text(value: object) -> str:
 
 def _detail(f: Finding) -> str:
     lines = [f"{f.severity.value}: {f.message}"]
-    if f.expected is not None or f.found is not None:
-        lines.append(f"expected: {f.expected}  found: {f.found}")
+    said = [f"{name}: {value}" for name, value in (("expected", f.expected), ("found", f.found)) if value is not None]
+    if said:
+        lines.append("  ".join(said))
     if f.explanation:
         lines.append(f"why: {f.explanation}")
     lines += [f"{loc.fact_file}:{loc.line} ({loc.source_id}, text line {loc.source_line}): {loc.quote}" for loc in f.locations]

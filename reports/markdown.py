@@ -44,7 +44,7 @@ def _row(f: Finding, link_base: str | None, with_status: bool) -> str:
 
 def render(report: Report, link_base: str | None = None) -> str:
     s = report.summary
-    verdict = "✅ **PASS**" if s.verdict == "pass" else "❌ **FAIL**"
+    verdict = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**"}.get(s.verdict, "⚠️ **UNUSABLE INPUT**")
     out = [
         f"## factcheck: {verdict}",
         "",

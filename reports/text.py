@@ -12,8 +12,9 @@ def _finding(f: Finding, colour: bool) -> list[str]:
     tag = f"{f.rule} {f.code or f.kind}" + {"new": " [new]", "present": " [still present]"}.get(f.status or "", "") + (f" [{f.engine}]" if f.engine not in ("", "factcheck") else "")
     head = f"  {_BOLD if colour else ''}{tag}{_RESET if colour else ''}  {f.message}"
     lines = [head]
-    if f.expected is not None or f.found is not None:
-        lines.append(f"      expected: {f.expected}   found: {f.found}")
+    said = [f"{name}: {value}" for name, value in (("expected", f.expected), ("found", f.found)) if value is not None]
+    if said:
+        lines.append("      " + "   ".join(said))
     if f.explanation:
         lines.append(f"      why: {f.explanation}")
     for loc in f.locations[:6]:
@@ -25,7 +26,7 @@ def _finding(f: Finding, colour: bool) -> list[str]:
     return lines
 
 
-def render(report: Report, colour: bool = False) -> str:
+def render(report: Report, colour: bool = False, list_errors: bool = True) -> str:
     s = report.summary
     out = [
         f"factcheck: {s.claims} claims from {s.sources} sources, {s.rules_run} rules",
@@ -45,9 +46,13 @@ def render(report: Report, colour: bool = False) -> str:
         out.extend(f"  {k.rule}  {k.severity.value}  {', '.join(k.subjects)}: {k.message}" for k in report.fixed)
     if report.load_errors:
         out.append("")
-        out.append("UNUSABLE INPUT")
-        out.extend(f"  {e}" for e in report.load_errors)
-    verdict = "FAIL" if s.verdict == "fail" else "PASS"
+        if list_errors:
+            out.append("UNUSABLE INPUT (left out of the check; the rest was checked)")
+            out.extend(f"  {e}" for e in report.load_errors)
+        else:
+            n = len(report.load_errors)
+            out.append(f"UNUSABLE INPUT: {n} error{'s' if n != 1 else ''} on standard error; what they name was left out, the rest was checked")
+    verdict = {"fail": "FAIL", "pass": "PASS"}.get(s.verdict, "UNUSABLE INPUT")
     out.append("")
     out.append(f"{verdict}: {s.errors} errors, {s.warnings} warnings, {s.infos} info (failing at: {s.fail_on})")
     if report.base:

@@ -249,3 +249,25 @@ def test_json_carries_the_overview():
     result = CliRunner().invoke(app, ["check", "--format", "json"])
     data = json.loads(result.stdout)
     assert len(data["overview"]["footprints"]) == 42
+
+
+def test_no_view_prints_a_missing_expected_or_found_as_none(bundled_report):
+    from factcheck.reports.junit import render as junit
+    from factcheck.reports.text import render as text
+
+    from factcheck.checks.model import Finding
+
+    half = Finding(rule="TOT01", code="TOT-mergers", severity="error", message="m", subjects=["England"], expected="14")
+    report = bundled_report.model_copy(update={"findings": [half]})
+    for view in (text(report), junit(report)):
+        assert "None" not in view
+
+
+def test_unusable_input_is_never_called_a_pass(tmp_path):
+    from factcheck.checks.engine import check
+    from factcheck.reports.markdown import render as markdown
+    from factcheck.reports.text import render as text
+
+    report = check([tmp_path / "missing"])
+    assert report.summary.verdict == "unusable" and report.load_errors
+    assert "UNUSABLE INPUT" in text(report) and "PASS" not in text(report) and "UNUSABLE INPUT" in markdown(report)

@@ -85,7 +85,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_a_broken_file_is_reported_at_its_line_and_the_others_still_load(dataset_copy):
+def test_a_broken_claim_is_reported_at_its_line_and_only_that_claim_is_left_out(dataset_copy):
     target = dataset_copy / "sources" / "ics-dec-2020-news.yaml"
     lines = target.read_text(encoding="utf-8").splitlines()
     at = next(i for i, l in enumerate(lines) if l.strip() == "wave: 2020-12")
@@ -96,6 +96,18 @@ def test_a_broken_file_is_reported_at_its_line_and_the_others_still_load(dataset
     error = dataset.errors[0]
     assert error.file.endswith("ics-dec-2020-news.yaml") and error.line == at + 1
     assert error.field.endswith(".wave") and "2020-12" in error.message and "'December'" in error.message
+    assert dataset.tables["sources"].height == 5  # the file is still checked ...
+    claim_of_line = lambda l: max((i for i, t in enumerate(lines[:l + 1]) if t.startswith("  - id: ")))  # noqa: E731
+    left_out = lines[claim_of_line(at)].removeprefix("  - id: ")
+    kept = dataset.tables.all_claims().filter(pl.col("source_id") == "ics-dec-2020-news")["claim_id"].to_list()
+    assert left_out not in kept and len(kept) > 10  # ... less the one bad claim
+
+
+def test_a_bad_source_block_leaves_the_file_out_and_the_others_load(dataset_copy):
+    target = dataset_copy / "sources" / "ics-dec-2020-news.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("kind: news", "kind: rumour", 1), encoding="utf-8")
+    dataset = load([dataset_copy])
+    assert [e.field for e in dataset.errors] == ["source.kind"]
     assert set(dataset.tables["sources"]["source_id"]) == {
         "ics-june-2019-news", "nhse-ics-page-2020", "ics-mar-2021-news", "nhse-final-13-2021"
     }
