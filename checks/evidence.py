@@ -1,10 +1,16 @@
-"""Evidence: every claim's quoted span occurs in its source text, at the line it states.
+"""Evidence: every claim's quoted span occurs in its source text, at the line it states, and says
+what the claim says.
 
-Needs the folder of source texts (``--sources DIR``). Without it, one info finding says the evidence
-was not verified. Whitespace is folded (a non-breaking space is a space); nothing else is forgiven.
+The quote must hold every number of the claim's value, in digits or in words ("eleven" for 11, "a
+third", "14.9m" for 14.9 million): a claim that says 43 beside a quote that says 42 is an error at the
+claim's line, with or without the source texts. With the folder of source texts (``--sources DIR``),
+each quote must also occur at its stated line (whitespace folded, nothing else forgiven), and the area
+a claim names must be named on that line, as written or by another name of the same registry entity.
+Without the texts, one info finding says the quotes were not compared with them.
 
-Bad: quote "leave 29 STPs remaining" at line 9, where the text says "leave 28 STPs remaining".
-Good: quote "leave 28 STPs remaining" at line 9 of the text that says so there.
+Bad: quote "leave 29 STPs remaining" at line 9, where the text says "leave 28 STPs remaining";
+value "43" beside the quote "brings the total to 42".
+Good: quote "leave 28 STPs remaining" at line 9 of the text that says so there, for the value "28".
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from factcheck.facts.tables import Tables
+from factcheck.facts.mentions import numbers_said, unsaid
+from factcheck.facts.tables import CLAIM, Tables
 from factcheck.facts.text import fold_space
 
 from .base import Context, FindingType, Params, RuleKind, pick
@@ -26,8 +33,70 @@ VERIFIED = FindingType("EVI-verified", "info", "Evidence verified: {verified} of
 MISPLACED = FindingType("EVI-misplaced", "error", "The quote of {claim} is not at line {line} of {file}: {where}.")
 
 
+VALUE = FindingType("EVI-value", "error", "The claim says {value}; its quote says {said}.")
+NAME = FindingType("EVI-name", "error", "The claim names '{name}'; line {line} of {file} does not.")
+
+
 class EvidenceParams(Params):
     pass
+
+
+def _said(quote: str) -> str:
+    numbers = [min(m) for m in numbers_said(quote)]
+    if not numbers:
+        return "no number"
+    shown = [f"{x / 1e6:g} million" if x >= 1e6 else f"{x:.0%}" if 0 < x < 1 else f"{x:g}" for x in numbers]
+    return " and ".join(dict.fromkeys(shown))
+
+
+def _values_unsaid(tables: Tables) -> Iterator[Finding]:
+    """Claims whose value states a number their own quote does not."""
+    for name in ("counts", "region_counts", "populations"):
+        frame = tables[name]
+        pairs = frame.select("value", "quote").unique()
+        bad = [(v, q) for v, q in pairs.iter_rows() if unsaid(v, q)]
+        if not bad:
+            continue
+        wrong = frame.join(pl.DataFrame(bad, schema={"value": pl.String, "quote": pl.String}, orient="row"), on=["value", "quote"], how="semi")
+        for row in wrong.iter_rows(named=True):
+            yield VALUE([row["source_id"]], pick(wrong, row), expected=_said(row["quote"]), found=row["value"],
+                        value=f"'{row['value']}'", said=_said(row["quote"]),
+                        explanation="Each number of a claim's value must be said by its quote, in digits or in words; "
+                                    "a transcription that changes a figure is caught here.")
+
+
+def _named(tables: Tables) -> pl.DataFrame:
+    """Each claim that names an area outside a list, with the name (``subject``) and its entity."""
+    frames = [
+        tables["designations"].filter(pl.col("list_id").is_null()),
+        tables["statuses"].filter(pl.col("list_id").is_null()),
+        tables["populations"].filter(pl.col("scope") == "area"),
+        tables["mergers"],
+    ]
+    cols = [*CLAIM, "subject", "area_code"]
+    into = tables["mergers"].select(*CLAIM, pl.col("into").alias("subject"), pl.col("into_code").alias("area_code"))
+    return pl.concat([f.select(cols) for f in frames] + [into])
+
+
+def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, misplaced: pl.DataFrame) -> Iterator[Finding]:
+    """Claims whose area is not named on the line their quote starts at (by any of its names); claims
+    whose quote is not at its line are reported as such already."""
+    registry = tables.registry
+    normalise = registry.normalise
+    keys_of: dict[str, list[str]] = {}
+    for key, entity in registry.aliases.select("key", "entity").iter_rows():
+        keys_of.setdefault(entity, []).append(key)
+    named = (_named(tables).join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
+             .join(misplaced, on=["source_id", "claim_id"], how="anti"))
+    for row in named.iter_rows(named=True):
+        lines = context.source_texts[row["text_file"]]
+        if not 1 <= row["source_line"] <= len(lines):
+            continue  # a line that does not exist is the quote's finding already
+        line = f" {normalise(lines[row['source_line'] - 1])} "
+        keys = {normalise(row["subject"]), *keys_of.get(row["area_code"] or "", [])}
+        if not any(f" {k} " in line for k in keys if k):
+            yield NAME([row["source_id"]], pick(named, row), expected=row["subject"], found=fold_space(lines[row["source_line"] - 1])[:200],
+                       name=row["subject"], line=row["source_line"], file=row["text_file"])
 
 
 def _fold(col: str) -> pl.Expr:
@@ -35,6 +104,7 @@ def _fold(col: str) -> pl.Expr:
 
 
 def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Finding]:
+    yield from _values_unsaid(tables)
     if context.sources_dir is None:
         yield NOT_VERIFIED(["evidence"], n=tables.quote_count)
         return
@@ -54,6 +124,7 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
         .with_columns(_fold("quote").alias("q"), _fold("text").fill_null("").alias("t"))
         .filter(~pl.col("t").str.contains(pl.col("q"), literal=True))
     )
+    yield from _names_unsaid(tables, context, sources, checked.select("source_id", "claim_id"))
     verified = with_text.height - checked.height
     yield VERIFIED(["evidence"], verified=verified, n=claims.height)
     for row in checked.iter_rows(named=True):
@@ -67,4 +138,4 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
 
 
 KIND = RuleKind("evidence", "EVI", "Each claim's quote occurs in its source text at the stated line (with --sources).",
-                __doc__ or "", EvidenceParams, run, findings=(NOT_VERIFIED, NO_TEXT, VERIFIED, MISPLACED))
+                __doc__ or "", EvidenceParams, run, findings=(NOT_VERIFIED, NO_TEXT, VERIFIED, MISPLACED, VALUE, NAME))

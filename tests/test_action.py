@@ -49,7 +49,7 @@ def pull_request(tmp_path: Path) -> tuple[Path, str]:
     base = facts_repo(origin)
     git(origin, "checkout", "-q", "-b", "pr")
     path = origin / DEC
-    path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"').replace("ICSs to 29", "ICSs to 31"), encoding="utf-8")
     commit(origin, "change a total")
     clone = tmp_path / "workspace"
     subprocess.run(["git", "clone", "-q", "--depth=1", "--branch", "pr", origin.as_uri(), str(clone)], check=True)
@@ -109,7 +109,7 @@ def test_the_action_fails_the_pull_request_at_the_changed_line(pull_request, tmp
 def test_the_action_passes_without_a_base_on_good_facts(pull_request, tmp_path):
     workspace, base = pull_request
     git(workspace, "checkout", "-q", "HEAD~0")
-    (workspace / DEC).write_text((workspace / DEC).read_text(encoding="utf-8").replace('value: "31"', 'value: "29"'), encoding="utf-8")
+    (workspace / DEC).write_text((workspace / DEC).read_text(encoding="utf-8").replace('value: "31"', 'value: "29"').replace("ICSs to 31", "ICSs to 29"), encoding="utf-8")
     github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": ""}  # a push, not a pull request
     results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
     assert [r.returncode for r in results] == [0, 0, 0], results[-1].stderr
@@ -137,7 +137,7 @@ def test_the_pre_commit_hook_checks_the_fact_files_of_the_commit(tmp_path):
 
     good = try_repo()
     assert good.returncode == 0, good.stdout + good.stderr
-    (sample / DEC).write_text((sample / DEC).read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    (sample / DEC).write_text((sample / DEC).read_text(encoding="utf-8").replace('value: "29"', 'value: "31"').replace("ICSs to 29", "ICSs to 31"), encoding="utf-8")
     git(sample, "add", "-A")
     bad = try_repo()
     assert bad.returncode == 1 and "TOT01" in bad.stdout

@@ -43,6 +43,7 @@ def line_of(path: Path, text: str) -> int:
 
 def break_total(repo: Path) -> None:
     edit(repo / DEC, 'value: "29"', 'value: "31"')
+    edit(repo / DEC, "ICSs to 29", "ICSs to 31")  # the quote changes with the value
 
 
 def designate_twice(repo: Path) -> None:
@@ -86,6 +87,7 @@ def test_a_branch_that_fixes_the_base_is_reported_as_fixed(repo):
     commit(repo, "a known problem on main")
     git(repo, "checkout", "-q", "-b", "fix")
     edit(repo / DEC, 'value: "31"', 'value: "29"')
+    edit(repo / DEC, "ICSs to 31", "ICSs to 29")
     commit(repo, "fix the total")
     data = report("--base", "main")
     assert run("--base", "main").exit_code == 0
@@ -171,9 +173,11 @@ def test_every_view_marks_new_present_and_fixed(repo):
     from factcheck.reports import html, markdown, text
 
     edit(repo / DEC, 'value: "29"', 'value: "31"')
+    edit(repo / DEC, "ICSs to 29", "ICSs to 31")  # the quote changes with the value
     commit(repo, "a known problem on main")
     git(repo, "checkout", "-q", "-b", "pr")
     edit(repo / DEC, 'value: "31"', 'value: "29"')  # fixes it
+    edit(repo / DEC, "ICSs to 31", "ICSs to 29")
     designate_twice(repo)  # and breaks something else
     report = check([Path("facts")], base="main")
     assert {f.status for f in report.findings} == {"new", "present"}
@@ -192,6 +196,7 @@ def test_without_paths_a_clone_of_this_repository_checks_its_own_facts(tmp_path,
     facts_repo(root, into="facts/data")
     monkeypatch.chdir(root)
     edit(root / "facts" / "data" / "sources" / DEC.name, 'value: "29"', 'value: "31"')
+    edit(root / "facts" / "data" / "sources" / DEC.name, "ICSs to 29", "ICSs to 31")  # the quote changes with the value
     result = CliRunner().invoke(app, ["check", "--base", "HEAD", "--format", "github"])
     assert result.exit_code == 1, result.output
     errors = [n for n in annotations(result.stdout) if n["level"] == "error"]

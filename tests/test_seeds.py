@@ -66,6 +66,7 @@ MUTATIONS = {
     "list an area as an ICS too early": (("nhse-ics-page-2020.yaml", "      - {position: 18, subject: Hertfordshire and West Essex, line: 38}",
                                           "      - {position: 18, subject: Hertfordshire and West Essex, line: 38}\n      - {position: 19, subject: Devon, line: 38}"),
                                          ("STA01", "error", "Devon")),
+    "change a value, keep its quote": (("ics-june-2019-news.yaml", 'value: "28"', 'value: "27"'), ("EVI01", "error", "ics-june-2019-news")),
     "change evidence": (("ics-june-2019-news.yaml", 'quote: "leave 28 STPs remaining"', 'quote: "leave 29 STPs remaining"'), ("EVI01", "error", "ics-june-2019-news")),
     "forget a merger": (("ics-june-2019-news.yaml", "  - id: cumbria-merged\n    kind: merger\n    subject: Cumbria ICS\n    into: The North East and North Cumbria\n    wave: 2019-06\n", "  - id: cumbria-merged\n    kind: status\n    subject: Dorset\n    status: ics\n    as_of: 2019-06\n"),
                         ("TOT01", "error", "wave 2019-06")),
@@ -83,6 +84,17 @@ def test_each_injected_inconsistency_is_caught(dataset_copy, seeds, name):
         assert report.fails("error")
         changed = [loc for f in hits for loc in f.locations if loc.fact_file.endswith(MUTATIONS[name][0][0])]
         assert changed, "the finding points at the changed file"
+
+
+def test_a_changed_value_with_an_unchanged_quote_is_an_error_at_the_claims_line(dataset_copy):
+    mutate(dataset_copy, "change a value, keep its quote")
+    report = check([dataset_copy])  # no source texts needed: the claim and its quote disagree
+    [f] = [f for f in report.findings if f.code == "EVI-value"]
+    [loc] = f.locations
+    lines = (dataset_copy / "sources" / "ics-june-2019-news.yaml").read_text(encoding="utf-8").splitlines()
+    assert (f.severity.value, f.expected, f.found) == ("error", "28", "27")
+    assert lines[loc.fact_line - 1] == "  - id: stps-left-28" and loc.claim_id == "stps-left-28"
+    assert f.message == "The claim says '27'; its quote says 28."
 
 
 # ---- laws --------------------------------------------------------------------------------------
