@@ -64,7 +64,8 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
 
     # A running total that the waves do not add up to.
     s = src("ics-dec-2020-news")
-    t["counts"] = _set(t["counts"], (pl.col("source_id") == s) & (pl.col("claim_id") == "total-29"), value="31")
+    t["counts"] = _set(t["counts"], (pl.col("source_id") == s) & (pl.col("claim_id") == "total-29"), value="31",
+                       quote="This brings the total number of ICSs to 31")  # the quote says it too: a wrong source, not a bad transcription
     faults.append({"rule": "TOT01", "subjects": ["wave 2020-12"]})
 
     # An area designated in two waves (Northamptonshire, of March 2021, also in June 2019).
@@ -78,7 +79,7 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
     # A population far from the registry's.
     s = src("ics-june-2019-news")
     t["populations"] = _set(t["populations"], (pl.col("source_id") == s) & (pl.col("claim_id") == "sel-population"),
-                            value="about nine million")
+                            value="about nine million", quote="covering about nine million people")
     faults.append({"rule": "POP01", "subjects": ["Our Healthier South East London"]})
 
     # A quotation that says the opposite.

@@ -1,5 +1,9 @@
 """Quote fidelity: the same speaker on the same occasion, quoted by two sources, says the same words.
 
+Occasions are matched by meaning, not by spelling: two occasion names are one occasion when the
+words of one (case, punctuation and small words such as 'the', 'at' folded) are all in the other, or
+most of them are shared, and the dates the words were said (``said``), where both are given, meet.
+
 Quotations are compared word by word (case, punctuation and typographic quotes folded). Identical
 words, or one quotation contained in the other (a shorter excerpt), agree. Words that differ only in
 wording are a warning showing the word-level difference; a difference in a number or a negation
@@ -77,6 +81,43 @@ def word_diff(a: list[str], b: list[str]) -> str:
     return " ".join(out)
 
 
+SMALL_WORDS = {"the", "a", "an", "of", "on", "at", "in", "for", "and", "to", "with", "by", "s", "its", "his", "her"}
+
+
+def occasion_words(occasion: str) -> frozenset[str]:
+    return frozenset(w.removesuffix("'s") for w in words(occasion) if w not in SMALL_WORDS)
+
+
+def same_occasion(a: tuple, b: tuple) -> bool:
+    """Two (words, said_lo, said_hi) describe one occasion: the words of one are in the other, or at
+    least half of all are shared; and the dates, where both are given, meet."""
+    (wa, lo_a, hi_a), (wb, lo_b, hi_b) = a, b
+    if None not in (lo_a, lo_b) and (hi_a < lo_b or hi_b < lo_a):
+        return False
+    if not wa or not wb:
+        return wa == wb
+    return wa <= wb or wb <= wa or len(wa & wb) * 2 >= len(wa | wb)
+
+
+def occasions(quotes: pl.DataFrame) -> pl.DataFrame:
+    """Each speaker's distinct (occasion, said) as one occasion key per group of matching ones."""
+    distinct = quotes.select("who", "occasion", "said_lo", "said_hi").unique().sort("who", "occasion", "said_lo", nulls_last=True)
+    rows = list(distinct.iter_rows())
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    described = [(occasion_words(o), lo, hi) for _, o, lo, hi in rows]
+    for i, j in combinations(range(len(rows)), 2):
+        if rows[i][0] == rows[j][0] and same_occasion(described[i], described[j]):
+            parent[root(j)] = root(i)
+    return distinct.with_columns(pl.Series("when", [root(i) for i in range(len(rows))], dtype=pl.Int64))
+
+
 def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterator[Finding]:
     # One row per wording: many sources quoting the same words are one wording with many witnesses,
     # so the pairwise comparison below grows with the wordings, not with the sources.
@@ -91,8 +132,8 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
     quotes = (
         q.join(keys, on="speaker", how="left", maintain_order="left")
         .join(texts, on="words", how="left", maintain_order="left")
-        .with_columns(pl.col("occasion").str.to_lowercase().str.replace_all(r"\s+", " ").alias("when"))
     )
+    quotes = quotes.join(occasions(quotes), on=["who", "occasion", "said_lo", "said_hi"], how="left", nulls_equal=True, maintain_order="left")
     wordings = (
         quotes.group_by("who", "when", "norm", maintain_order=True)
         .agg(pl.col("speaker").first(), pl.col("occasion").first(), pl.col("words").first(), pl.col("source_id").unique().sort().alias("sources"))

@@ -23,10 +23,11 @@ from functools import cached_property
 
 import polars as pl
 
-from factcheck.facts.dates import parse_date
-from factcheck.facts.tables import Tables
+from factcheck.facts.dates import DateInterval, parse_date
+from factcheck.facts.loader import wave_candidates
+from factcheck.facts.tables import Tables, month_wave
 
-from .base import Context, FindingType, Params, RuleKind, area_key, pick, some
+from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, fmt_count, pick, some
 from .expect import Broken, Checked, Expect, polars_run
 from .model import Finding
 
@@ -44,6 +45,10 @@ WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many 
 FOOTPRINTS = FindingType("TOT-footprints", "error", "{what} in England: the source says {value}, England had {expected} footprints then.")
 PERIOD = FindingType("TOT-period", "error", "Areas designated {period}: the waves add {added}, the source says {value}.")
 TOTAL = FindingType("TOT-total", "error", "{what}: the waves add up to {expected}, the source says {value}.")
+STALE = FindingType("TOT-stale", "warning", "{what} as of {as_of}: the source says {value}, the count {until}; the waves add up to {expected} by then.")
+AS_OF = FindingType("TOT-as-of", "error", "{what} as of {as_of}: the source says {value}; the waves add up to {expected} then, and the count was never {value} before.")
+VAGUE = FindingType("TOT-vague-wave", "warning", "{value} new ICSs in {vague}: no wave it can be ({candidates}) holds that many, nor all of them together.")
+DOUBLE = FindingType("TOT-double-count", "error", "{area} is counted beside the {value} {what}, but it is one of them: designated in wave {wave}.")
 MERGERS = FindingType("TOT-mergers", "info", "Wave {wave}: {before} + {added} new − {absorbed} merged = {after} ICSs, not {naive}.")
 CHAIN = FindingType("TOT-chain", "info", "Running totals agree with the waves at {n} stated totals: {chain}.")
 
@@ -51,7 +56,7 @@ CHAIN = FindingType("TOT-chain", "info", "Running totals agree with the waves at
 def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
     """Per wave, in order: areas it adds (stated count, else distinct designated areas) and early ICSs
     it absorbs (distinct merger subjects)."""
-    counts, designations, mergers = tables["counts"], tables["designations"], tables["mergers"]
+    counts, designations, mergers = (tables[t].filter(month_wave()) for t in ("counts", "designations", "mergers"))
     waves = sorted(
         set(designations["wave"].to_list())
         | set(counts.filter(pl.col("wave").is_not_null())["wave"].to_list())
@@ -80,7 +85,7 @@ def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
 
 
 def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -> Iterator[Finding]:
-    per_wave = counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null())
+    per_wave = counts.filter((pl.col("measure") == params.new) & month_wave())
     for (wave,), group in per_wave.group_by("wave", maintain_order=True):
         if group["lo"].max() > group["hi"].min():
             said = group.group_by("value").agg(pl.col("source_id").unique()).sort("value")
@@ -203,6 +208,8 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
         yield PERIOD([f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=row["added"], found=row["value"],
                      period=f"{row['as_of_lo']}..{row['as_of_hi']}", added=row["added"], value=row["value"])
 
+    for f in (*_vague_counts(tables, params, walked), *_double_counted(tables, params, walked)):  # not expectations
+        yield f.model_copy(update={"engine": "factcheck"})
     checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
     if start is None:
         return
@@ -215,10 +222,87 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
             what = f"STPs left {label}"
         else:
             expected, what = ics_expected, f"ICSs {label}"
+        extras = row["n_extras"] or 0 if row["measure"] != params.stp else 0
+        value = row["value"] + (f" and {extras} named beside it" if extras else "")
         yield TOTAL([f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
-                    expected=expected, found=row["value"], explanation=chain, what=what[0].upper() + what[1:], value=row["value"])
-    for f in _explained(tables, params, walked, chain):
+                    expected=expected, found=value, explanation=chain, what=what[0].upper() + what[1:], value=value)
+    for f in (*_as_of_totals(tables, params, walked), *_explained(tables, params, walked, chain)):
         yield f.model_copy(update={"engine": "factcheck"})
+
+
+def _as_of_totals(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
+    """Totals of ICSs or STPs left stated as of a date, not of a wave ("there are now 18 ICSs"): the
+    count the waves add up to at some time in that date is right; one that was right only before it is
+    stale (a warning saying until when it was true); one that never was is an error."""
+    counts = tables["counts"].filter(pl.col("measure").is_in([params.ics, params.stp]) & pl.col("wave").is_null() & pl.col("as_of_lo").is_not_null())
+    if counts.height == 0 or walked.start is None:
+        return
+    waves = walked.waves.with_columns((pl.col("wave") + "-01").str.to_date("%Y-%m-%d").alias("since"))
+    since, after, orders = waves["since"].to_list(), waves["after"].to_list(), waves["order"].to_list()
+    for row in counts.iter_rows(named=True):
+        first = sum(1 for s in since if s <= row["as_of_lo"]) - 1  # the last wave announced by then (-1: none yet)
+        last = sum(1 for s in since if s <= row["as_of_hi"]) - 1
+
+        def count_at(i: int) -> float:  # the stated measure after wave i (-1: before the first)
+            ics = walked.start + (after[i] if i >= 0 else 0.0)
+            if row["measure"] == params.ics:
+                return ics
+            return walked.total_on(row["as_of_hi"]) - ics + walked.separate_after(orders[i] if i >= 0 else -1)
+
+        extras = row["n_extras"] or 0 if row["measure"] == params.ics else 0
+        says = lambda x: row["lo"] + extras <= x <= row["hi"] + extras  # noqa: E731
+        if any(says(count_at(i)) for i in range(first, last + 1)):
+            continue
+        what = "ICSs in England" if row["measure"] == params.ics else "STPs left"
+        as_of = str(DateInterval(row["as_of_lo"], row["as_of_hi"]))
+        now = fmt_count(min(count_at(first), count_at(last)), max(count_at(first), count_at(last)))
+        earlier = [i for i in range(-1, first) if says(count_at(i))]
+        claim = pick(tables["counts"], row)
+        if earlier:
+            ended = waves["wave"][earlier[-1] + 1]  # the wave that made the figure untrue
+            yield STALE(["England"], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"],
+                        until=f"until wave {ended}",
+                        explanation=f"A figure that was true before the source's date: the source may cite a count from before wave "
+                                    f"{ended}, or count only ICSs already in effect.")
+        else:
+            yield AS_OF(["England"], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"])
+
+
+def _vague_counts(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
+    """Counts of new ICSs in a wave known only by its year or order, against the waves it can be: the
+    size of one of them, or of all of them together, is right; anything else is a warning, since the
+    dataset may not know every wave there was."""
+    counts = tables["counts"].filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null() & ~month_wave())
+    known = walked.waves["wave"].to_list()
+    sizes = dict(zip(known, walked.waves["added"].to_list()))
+    for row in counts.iter_rows(named=True):
+        candidates = wave_candidates(row["wave"], known)
+        possible = [sizes[w] for w in candidates] + [sum(sizes[w] for w in candidates)]
+        if not candidates or any(row["lo"] <= x <= row["hi"] for x in possible):
+            continue
+        vague = f"the wave numbered {row['wave'][1:]}" if row["wave"].startswith("#") else row["wave"]
+        yield VAGUE([f"wave {w}" for w in candidates], pick(tables["counts"], row), expected=" or ".join(f"{x:g}" for x in dict.fromkeys(possible)),
+                    found=row["value"], value=row["value"], vague=vague, candidates=", ".join(f"{w}: {sizes[w]:g}" for w in candidates),
+                    explanation="A wave known only by its year or order is matched to the waves the sources report that it can be.")
+
+
+def _double_counted(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
+    """An area named beside a total, outside it, that the waves already count in it."""
+    extras = tables["extras"].filter(pl.col("area_code").is_not_null() & pl.col("measure").is_in([params.ics, params.planned]))
+    if extras.height == 0:
+        return
+    designated = (tables["designations"].filter(month_wave() & pl.col("area_code").is_not_null())
+                  .group_by("area_code").agg(pl.col("wave").min().alias("designated")))
+    counts = tables["counts"].select("source_id", pl.col("claim_id").alias("count_id"), "value")
+    joined = extras.join(designated, on="area_code").join(counts, on=["source_id", "count_id"])
+    for row in joined.iter_rows(named=True):
+        point, wave = row["wave"], row["designated"]
+        inside = point is None or row["measure"] == params.planned or wave < point or (wave == point and row["when"] == "after")
+        if inside:
+            claims = pl.concat([pick(tables["counts"], {"source_id": row["source_id"], "claim_id": row["count_id"]}).select(*CLAIM_COLS),
+                                tables["designations"].filter(pl.col("area_code") == row["area_code"]).select(*CLAIM_COLS)])
+            yield DOUBLE([row["area_name"]], claims, expected=f"{row['area_name']} inside the {row['value']}", found="named beside it",
+                         area=row["area_name"], value=row["value"], what="ICSs", wave=wave)
 
 
 def _explained(tables: Tables, params: RunningTotalsParams, walked: "Walk", chain: str) -> Iterator[Finding]:
@@ -262,8 +346,9 @@ def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams
         total = total_on(parse_date(wave["wave"]).hi)
         if row["measure"] == params.stp:  # STPs left -> ICSs: footprints not yet ICSs, plus early ICSs not yet merged
             lo, hi = total - row["hi"] + separate_after(order), total - row["lo"] + separate_after(order)
-        else:
-            lo, hi = row["lo"], row["hi"]
+        else:  # a total with named extras beside it counts them too ("14, plus Greater Manchester")
+            extras = row["n_extras"] or 0
+            lo, hi = row["lo"] + extras, row["hi"] + extras
         checkpoints.append(Checkpoint(row, cum, lo - cum, hi - cum, label, order, total))
     return checkpoints
 
@@ -299,5 +384,5 @@ KIND = RuleKind(
     run=polars_run(checks, report),
     checks=checks,
     report=report,
-    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, MERGERS, CHAIN),
+    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, STALE, AS_OF, VAGUE, DOUBLE, MERGERS, CHAIN),
 )

@@ -2,7 +2,11 @@
 side of that date.
 
 "Not an ICS" as of a date contradicts a designation effective before it; "an ICS" as of a date
-contradicts an area whose designation takes effect only after it.
+contradicts an area whose designation takes effect only after it. Dates are intervals, and only a
+status on the other side of every date the designation can take effect is an error. Where no claim
+states when a designation takes effect, it is read as taking effect between its announcement and
+``effective_within_months`` later (designations have taken effect within four months of their
+announcement: December 2020 to April 2021).
 
 Bad: "Devon has not been accredited" (June 2019) beside Devon designated effective April 2019.
 Good: "Devon has not been accredited" (June 2019) beside Devon designated effective April 2021.
@@ -17,13 +21,16 @@ import polars as pl
 from factcheck.facts.dates import DateInterval
 from factcheck.facts.tables import Tables
 
+from pydantic import Field
+
 from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from .model import Finding
 
 
 class StatusTimelineParams(Params):
-    pass
+    effective_within_months: int = Field(default=6, ge=0, le=60, description="how long after its announcement a designation "
+                                         "whose effective date no claim states may take effect")
 
 
 NOT_YET = FindingType("STA-not-yet", "error", "{area} is not an ICS as of {as_of}, but its designation takes effect {effective}.")
@@ -34,9 +41,12 @@ def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
     """Statuses beside the first designation of their area: 'not an ICS' as of a date no later than the
     designation takes effect, 'an ICS' as of a date no earlier."""
     statuses = tables["statuses"].filter(resolved()).with_columns(area_key().alias("area"), area_label().alias("label"))
-    first = tables["designations"].filter(resolved()).with_columns(area_key().alias("area")).group_by("area").agg(
-        pl.col("effective_lo").min().alias("first_lo"), pl.col("effective_hi").min().alias("first_hi")
-    )
+    lag = f"{params.effective_within_months}mo"
+    first = tables["designations"].filter(resolved()).with_columns(
+        area_key().alias("area"),
+        pl.coalesce("effective_lo", "announced_lo").alias("eff_lo"),
+        pl.coalesce("effective_hi", pl.col("announced_hi").dt.offset_by(lag)).alias("eff_hi"),
+    ).group_by("area").agg(pl.col("eff_lo").min().alias("first_lo"), pl.col("eff_hi").min().alias("first_hi"))
     return [Checked(with_rows(statuses.join(first, on="area", how="inner")), (
         Expect("not_yet", "a_at_least_b", "first_hi", other="as_of_lo", where=("status", "not_ics")),
         Expect("already", "a_at_least_b", "as_of_hi", other="first_lo", where=("status", "ics")),

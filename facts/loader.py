@@ -7,6 +7,7 @@ file, line, column and field, and the other files still load: nothing is lost an
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from . import models
 from .dates import DateInterval, parse_date
 from .registry import Registry, load_registry
-from .tables import AREA_TABLES, COLUMNS, Tables
+from .tables import AREA_TABLES, COLUMNS, Tables, month_wave
 from .values import parse_value
 from .yamlsafe import Positions, YamlError, load_yaml_file
 
@@ -181,6 +182,19 @@ def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tupl
     return source, [c for c in claims if c[0].id not in left_out], errors
 
 
+EARLIEST = dt.date(2016, 1, 1)  # before any footprint: the earliest a wave known only by its order can have been
+
+
+def count_bounds(text: str) -> tuple[float, float]:
+    """The interval a count's value states. "one of 14" says its subject is one of 14 things: the count
+    is of the 14; otherwise the value's own interval ("three of the 42": three)."""
+    v = parse_value(text)
+    whole = getattr(v, "of", None)
+    if whole is not None and v.number == 1 and not getattr(v, "parts", ()):
+        return float(whole), float(whole)
+    return v.lo, v.hi
+
+
 def _lohi(interval: DateInterval | None) -> tuple[Any, Any]:
     return (interval.lo, interval.hi) if interval else (None, None)
 
@@ -202,32 +216,38 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
     }
     published = source.published
     as_of = _lohi(getattr(claim, "as_of", None) or published)
+    wave = claim.wave_key() if isinstance(claim, models.Waved) else getattr(claim, "wave", None)
+    # When the wave was announced: as the claim says, else its wave's month or year; a wave known only
+    # by its order was announced at some time before the source. The effective date is only ever what
+    # a claim states (null otherwise): the rules say how they read a missing one.
+    announced = getattr(claim, "announced", None) or (parse_date(claim.wave) if getattr(claim, "wave", None) else DateInterval(EARLIEST, published.hi))
+    effective = _lohi(getattr(claim, "effective", None))
     match claim.kind:
         case "designation":
-            announced = claim.announced or parse_date(claim.wave)
-            effective = claim.effective or announced
-            rows.add("designations", base, subject=claim.subject, wave=claim.wave, announced_lo=announced.lo,
-                     announced_hi=announced.hi, effective_lo=effective.lo, effective_hi=effective.hi, list_id=None)
+            rows.add("designations", base, subject=claim.subject, wave=wave, announced_lo=announced.lo,
+                     announced_hi=announced.hi, effective_lo=effective[0], effective_hi=effective[1], list_id=None)
         case "list":
-            rows.add("lists", base, list_id=claim.id, title=claim.title, means=claim.means, wave=claim.wave, n_items=len(claim.items))
-            announced = claim.announced or (parse_date(claim.wave) if claim.wave else published)
-            effective = claim.effective or announced
+            rows.add("lists", base, list_id=claim.id, title=claim.title, means=claim.means, wave=wave, n_items=len(claim.items))
             for position, (item, item_line) in enumerate(zip(claim.items, item_lines), start=1):
                 item_base = {**base, "claim_id": f"{claim.id}/{item.subject}", "kind": "list_item",
                              "quote": item.quote or item.subject, "source_line": item.line, "fact_line": item_line}
                 rows.add("list_items", item_base, subject=item.subject, list_id=claim.id,
                          position=item.position or position, means=claim.means, wave=claim.wave)
                 if claim.means == "designation":
-                    rows.add("designations", {**item_base, "kind": "designation"}, subject=item.subject, wave=claim.wave,
-                             announced_lo=announced.lo, announced_hi=announced.hi, effective_lo=effective.lo,
-                             effective_hi=effective.hi, list_id=claim.id)
-                elif claim.means == "ics":
-                    rows.add("statuses", {**item_base, "kind": "status"}, subject=item.subject, status="ics",
-                             as_of_lo=as_of[0], as_of_hi=as_of[1], wave=claim.wave, list_id=claim.id)
+                    rows.add("designations", {**item_base, "kind": "designation"}, subject=item.subject, wave=wave,
+                             announced_lo=announced.lo, announced_hi=announced.hi, effective_lo=effective[0],
+                             effective_hi=effective[1], list_id=claim.id)
+                elif claim.means in ("ics", "not_ics"):
+                    rows.add("statuses", {**item_base, "kind": "status"}, subject=item.subject, status=claim.means,
+                             as_of_lo=as_of[0], as_of_hi=as_of[1], wave=wave, list_id=claim.id)
         case "count":
-            v = parse_value(claim.value)
-            rows.add("counts", base, measure=claim.measure, subject=claim.subject, value=claim.value, lo=v.lo, hi=v.hi,
-                     wave=claim.wave, when=claim.when, as_of_lo=as_of[0], as_of_hi=as_of[1], list_id=claim.list)
+            lo, hi = count_bounds(claim.value)
+            rows.add("counts", base, measure=claim.measure, subject=claim.subject, value=claim.value, lo=lo, hi=hi,
+                     wave=wave, when=claim.when, as_of_lo=as_of[0], as_of_hi=as_of[1], list_id=claim.list,
+                     n_extras=len(claim.extras))
+            for extra in claim.extras:
+                rows.add("extras", {**base, "claim_id": f"{claim.id}/{extra}", "kind": "extra"}, subject=extra, count_id=claim.id,
+                         measure=claim.measure, wave=wave, when=claim.when)
         case "region_count":
             v = parse_value(claim.value)
             rows.add("region_counts", base, region=claim.region, subject=claim.subject, value=claim.value, lo=v.lo,
@@ -242,7 +262,9 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
             rows.add("statuses", base, subject=claim.subject, status=claim.status, as_of_lo=as_of[0], as_of_hi=as_of[1],
                      wave=None, list_id=None)
         case "quote":
-            rows.add("quotes", base, speaker=claim.speaker, role=claim.role, occasion=claim.occasion, words=claim.words)
+            said = _lohi(claim.said)
+            rows.add("quotes", base, speaker=claim.speaker, role=claim.role, occasion=claim.occasion, said_lo=said[0], said_hi=said[1],
+                     words=claim.words)
 
 
 def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -306,9 +328,41 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
         from .tabular import load_tables  # polars scans and pandera: only when there are table files
 
         frames = load_tables(tables, frames, errors)
-    frames = resolve_areas(frames, registry)
+    frames = place_waves(resolve_areas(frames, registry))
     frames |= reference_frames(registry)
     return Dataset(Tables(frames, registry), tuple(errors), tuple(labels))
+
+
+def wave_candidates(vague: str, known: list[str]) -> list[str]:
+    """The waves known by their month that a wave known only by its year ('2019') or by its order
+    ('#3': the third wave, as the source counts) can be. Known waves may not be all the waves there
+    were, so the third wave is one of the first three known."""
+    if vague.startswith("#"):
+        return known[: int(vague[1:])]
+    return [w for w in known if w[:4] == vague]
+
+
+def place_waves(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Give a designation whose wave is known only by its year or order the month of the wave other
+    claims designate its area in, when that is one of the waves it can be. Nothing else is guessed: what
+    cannot be placed keeps its year or order, and the rules say what they make of it."""
+    des = frames["designations"]
+    monthly = pl.concat([frames[t].filter(month_wave())["wave"] for t in ("designations", "counts", "mergers")])
+    known = sorted(monthly.unique().to_list())
+    vague = des.filter(~month_wave())["wave"].unique().to_list()
+    if not vague:
+        return frames
+    candidates = {v: wave_candidates(v, known) for v in vague}
+    by_area: dict[str, set[str]] = {}
+    for area, wave in des.filter(month_wave() & pl.col("area_code").is_not_null()).select("area_code", "wave").iter_rows():
+        by_area.setdefault(area, set()).add(wave)
+
+    def placed(wave: str, area: str | None) -> str:
+        fits = sorted(by_area.get(area or "", set()) & set(candidates.get(wave, ())))
+        return fits[0] if len(fits) == 1 else wave
+
+    waves = [placed(w, a) for w, a in des.select("wave", "area_code").iter_rows()]
+    return {**frames, "designations": des.with_columns(pl.Series("wave", waves, dtype=pl.String))}
 
 
 def reference_frames(registry: Registry) -> dict[str, pl.DataFrame]:

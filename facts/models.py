@@ -9,7 +9,7 @@ starts). The loader turns these records into typed tables (``facts.tables``).
 # reads them as they are instead of evaluating strings, 1.3 % of a whole check.
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .dates import DateInterval, parse_date
 from .values import parse_value
@@ -18,6 +18,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Quote = Annotated[str, StringConstraints(min_length=1, max_length=600)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")]
 Wave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+# A wave as a source may know it: its month, or only its year ("in 2019"); with ``wave_order`` alone,
+# only its place in the sequence ("the third wave").
+SomeWave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
+Names = Annotated[list[Text], Field(max_length=50, description="areas counted beside the number, outside it")]
+WaveOrder = Annotated[int, Field(ge=1, le=20, description="the wave's place in the sequence, as the source counts: 3 for 'the third wave'")]
 When = Annotated[DateInterval, BeforeValidator(parse_date)]
 
 
@@ -43,14 +48,32 @@ class ClaimBase(Strict):
     evidence: Evidence
 
 
-class Designation(ClaimBase):
+class Waved(ClaimBase):
+    """A claim tied to a wave by its month, its year (``wave: 2019``) or only its order (``wave_order``)."""
+
+    wave: SomeWave | None = None
+    wave_order: WaveOrder | None = None
+
+    def wave_key(self) -> str | None:
+        """The wave as the tables hold it: '2020-12', '2019', or '#3' when only the order is known."""
+        if self.wave is not None:
+            return self.wave
+        return None if self.wave_order is None else f"#{self.wave_order}"
+
+
+class Designation(Waved):
     """An area becomes an ICS in a wave (the month the wave was announced)."""
 
     kind: Literal["designation"]
     subject: Text
-    wave: Wave
     announced: When | None = None
     effective: When | None = None
+
+    @model_validator(mode="after")
+    def _has_a_wave(self) -> "Designation":
+        if self.wave is None and self.wave_order is None:
+            raise ValueError("a designation needs a 'wave' (2020-12, or a year) or a 'wave_order'")
+        return self
 
 
 class ListItem(Strict):
@@ -60,31 +83,33 @@ class ListItem(Strict):
     quote: Quote | None = None
 
 
-class ListClaim(ClaimBase):
-    """A numbered or bulleted list of areas. ``means`` says what being on it claims:
-    designated in ``wave`` (designation), an ICS after ``wave`` (ics), or nothing more (mention)."""
+class ListClaim(Waved):
+    """A numbered or bulleted list of areas. ``means`` says what being on it claims: designated in
+    ``wave`` (designation), an ICS after ``wave`` or as of ``as_of`` (ics), not (yet) an ICS as of
+    ``as_of`` (not_ics), or nothing more (mention)."""
 
     kind: Literal["list"]
     title: Text
-    means: Literal["designation", "ics", "mention"] = "mention"
-    wave: Wave | None = None
+    means: Literal["designation", "ics", "not_ics", "mention"] = "mention"
     announced: When | None = None
     effective: When | None = None
     as_of: When | None = None
     items: list[ListItem] = Field(min_length=1, max_length=10_000)
 
 
-class Count(ClaimBase):
-    """A number of things: ICSs after a wave, STPs remaining, areas new in a wave, footprints, CCGs..."""
+class Count(Waved):
+    """A number of things: ICSs after a wave, STPs remaining, areas new in a wave, footprints, CCGs...
+    ``extras`` names areas the source counts beside the number, outside it ("29 ICSs, besides
+    Greater Manchester"): the total it states is the number plus the extras."""
 
     kind: Literal["count"]
     measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
     subject: Text
     value: Value
-    wave: Wave | None = None
     when: Literal["after", "before"] = "after"
     as_of: When | None = None
     list: Id | None = None
+    extras: Names = []
 
 
 class RegionCount(ClaimBase):
@@ -136,6 +161,7 @@ class QuoteClaim(ClaimBase):
     speaker: Text
     role: Text | None = None
     occasion: Text
+    said: When | None = None
     words: Quote
 
 

@@ -12,6 +12,8 @@ import pandera.polars as pa
 from pandera.api.polars.types import PolarsData
 
 WAVE = r"^\d{4}-(0[1-9]|1[0-2])$"
+SOME_WAVE = r"^(\d{4}(-(0[1-9]|1[0-2]))?|#\d{1,2})$"  # a month, a year, or '#3' (only the order is known)
+MEANS = ["designation", "ics", "not_ics", "mention"]
 
 
 class Claims(pa.DataFrameModel):
@@ -80,35 +82,43 @@ class Sources(pa.DataFrameModel):
 
 
 class Designations(Areas):
-    wave: str = pa.Field(str_matches=WAVE)
+    wave: str = pa.Field(str_matches=SOME_WAVE)
     announced_lo: pl.Date
     announced_hi: pl.Date
-    effective_lo: pl.Date
-    effective_hi: pl.Date
+    effective_lo: pl.Date = pa.Field(nullable=True)  # only when a claim states it
+    effective_hi: pl.Date = pa.Field(nullable=True)
     list_id: str = pa.Field(nullable=True)
 
 
 class Lists(Claims):
     list_id: str
     title: str
-    means: str = pa.Field(isin=["designation", "ics", "mention"])
-    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    means: str = pa.Field(isin=MEANS)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
     n_items: pl.Int32 = pa.Field(ge=1)
 
 
 class ListItems(Areas):
     list_id: str
     position: pl.Int32 = pa.Field(ge=1)
-    means: str = pa.Field(isin=["designation", "ics", "mention"])
-    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    means: str = pa.Field(isin=MEANS)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
 
 
 class Counts(Claims, Interval, AsOf):
     measure: str = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
     subject: str
-    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
     when: str = pa.Field(isin=["before", "after"])
     list_id: str = pa.Field(nullable=True)
+    n_extras: pl.Int32 = pa.Field(nullable=True, ge=0, le=50)
+
+
+class Extras(Areas):
+    count_id: str
+    measure: str = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
+    when: str = pa.Field(isin=["before", "after"])
 
 
 class RegionCounts(Claims, Interval, AsOf):
@@ -135,7 +145,7 @@ class Populations(Areas, Interval, AsOf):
 
 class Statuses(Areas, AsOf):
     status: str = pa.Field(isin=["ics", "not_ics"])
-    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
     list_id: str = pa.Field(nullable=True)
 
 
@@ -143,6 +153,8 @@ class Quotes(Claims):
     speaker: str
     role: str = pa.Field(nullable=True)
     occasion: str
+    said_lo: pl.Date = pa.Field(nullable=True)
+    said_hi: pl.Date = pa.Field(nullable=True)
     words: str = pa.Field(str_length={"min_value": 1, "max_value": 600})
 
 
@@ -163,6 +175,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "lists": Lists,
     "list_items": ListItems,
     "counts": Counts,
+    "extras": Extras,
     "region_counts": RegionCounts,
     "mergers": Mergers,
     "populations": Populations,

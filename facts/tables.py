@@ -36,8 +36,10 @@ COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "lists": {**CLAIM, "list_id": S, "title": S, "means": S, "wave": S, "n_items": I},
     "list_items": {**CLAIM, **AREA, "list_id": S, "position": I, "means": S, "wave": S},
     "counts": {
-        **CLAIM, "measure": S, "subject": S, **VALUE, "wave": S, "when": S, **AS_OF, "list_id": S,
+        **CLAIM, "measure": S, "subject": S, **VALUE, "wave": S, "when": S, **AS_OF, "list_id": S, "n_extras": I,
     },
+    # Areas a count names beside its number, outside it ("29 ICSs, besides Greater Manchester").
+    "extras": {**CLAIM, **AREA, "count_id": S, "measure": S, "wave": S, "when": S},
     "region_counts": {**CLAIM, "region": S, "subject": S, **VALUE, "list_id": S, "wave": S, **AS_OF},
     "mergers": {
         **CLAIM, **AREA, "into": S, "into_code": S, "into_name": S, "into_match": S, "wave": S,
@@ -46,12 +48,17 @@ COLUMNS: dict[str, dict[str, pl.DataType]] = {
         **CLAIM, **AREA, "scope": S, **VALUE, "is_share": B, "basis": S, "wave": S, **AS_OF,
     },
     "statuses": {**CLAIM, **AREA, "status": S, **AS_OF, "wave": S, "list_id": S},
-    "quotes": {**CLAIM, "speaker": S, "role": S, "occasion": S, "words": S},
+    "quotes": {**CLAIM, "speaker": S, "role": S, "occasion": S, "said_lo": D, "said_hi": D, "words": S},
 }
 
 #: Claim tables whose ``subject`` names an area of the registry.
-AREA_TABLES = ("designations", "list_items", "mergers", "populations", "statuses")
+AREA_TABLES = ("designations", "list_items", "mergers", "populations", "statuses", "extras")
 CLAIM_TABLES = tuple(name for name in COLUMNS if name != "sources")
+
+
+def month_wave(column: str = "wave") -> pl.Expr:
+    """Rows whose wave is known by its month (not only by its year, '2019', or its order, '#3')."""
+    return pl.col(column).str.contains(r"^\d{4}-\d{2}$").fill_null(False)
 
 
 def empty(name: str) -> pl.DataFrame:
@@ -71,8 +78,8 @@ class Tables:
 
     @property
     def claim_count(self) -> int:
-        """Claims as written: list items count one each, a list itself does not."""
-        return sum(self.frames[n].height for n in CLAIM_TABLES if n not in ("designations", "statuses", "lists")) + sum(
+        """Claims as written: list items count one each, a list itself does not (nor a count's extras)."""
+        return sum(self.frames[n].height for n in CLAIM_TABLES if n not in ("designations", "statuses", "lists", "extras")) + sum(
             self.frames[n].filter(pl.col("list_id").is_null()).height for n in ("designations", "statuses")
         )
 

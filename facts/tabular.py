@@ -25,6 +25,8 @@ DERIVED = frozenset({
     "area_code", "area_name", "name_match", "suggestion", "into_code", "into_name", "into_match",
     "fact_file", "fact_line", "lo", "hi", "is_share",
 })
+#: Columns a table file may leave out (left empty): what only some claims say.
+OPTIONAL = frozenset({"n_extras", "said_lo", "said_hi", "effective_lo", "effective_hi"})
 MAX_BYTES = 1 << 30
 MAX_ERRORS = 50  # reported per file; the rest are counted
 
@@ -63,6 +65,8 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
     if path.stat().st_size > MAX_BYTES:
         error(None, None, None, f"file is larger than {MAX_BYTES} bytes")
         return None
+    if form == "ndjson" and path.stat().st_size == 0:  # no rows: polars cannot scan an empty NDJSON file
+        return table, pl.DataFrame(schema=COLUMNS[table])
     try:
         lazy = _scan(path, form)
         given = lazy.collect_schema()
@@ -70,7 +74,7 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
         error(None, None, None, f"cannot be read as {form}: {str(err).splitlines()[0]}")
         return None
     schema = COLUMNS[table]
-    required = [c for c in schema if c not in DERIVED]
+    required = [c for c in schema if c not in DERIVED and (c in given or c not in OPTIONAL)]
     missing = [c for c in required if c not in given]
     unknown = [c for c in given if c not in schema]
     if missing or unknown:
@@ -105,19 +109,23 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
             bad = bad | uncast
     frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in required])
     if "value" in schema:
-        frame = _with_bounds(frame, error)
+        frame = _with_bounds(frame, error, counts=table == "counts")
     frame = frame.with_columns(pl.lit(label).alias("fact_file")) if "fact_file" in schema else frame.drop("fact_line")
     filled = [pl.col(c) if c in frame.columns else pl.lit(None, dtype).alias(c) for c, dtype in schema.items()]
     return table, frame.select(filled)
 
 
-def _with_bounds(frame: pl.DataFrame, error) -> pl.DataFrame:  # type: ignore[no-untyped-def]
-    """Bounds of each hedged value ('nearly 14.5 million'), parsed once per distinct value."""
+def _with_bounds(frame: pl.DataFrame, error, counts: bool = False) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """Bounds of each hedged value ('nearly 14.5 million'), parsed once per distinct value (a count's
+    as the loader reads it: ``loader.count_bounds``)."""
+    from .loader import count_bounds
+
     bounds, bad = [], set()
     for value in frame["value"].drop_nulls().unique().to_list():
         try:
             v = parse_value(value)
-            bounds.append((value, v.lo, v.hi, v.share))
+            lo, hi = count_bounds(value) if counts else (v.lo, v.hi)
+            bounds.append((value, lo, hi, v.share))
         except ValueError as err:
             bad.add(value)
             line = frame.filter(pl.col("value") == value)["fact_line"][0]

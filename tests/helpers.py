@@ -21,6 +21,13 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def bump_total(path: Path) -> None:
+    """The December 2020 news says 31 ICSs instead of 29, in its value and its quote alike (as a real
+    edit would): the running totals break, the evidence still holds."""
+    edit(path, 'value: "29"', 'value: "31"')
+    edit(path, "ICSs to 29", "ICSs to 31")
+
+
 def make_hostile(dataset: Path) -> Path:
     """Plant script, event-handler, javascript: and command-injection payloads in a dataset's claims, in a
     fact file whose name needs escaping in annotation properties."""

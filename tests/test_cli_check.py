@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from factcheck.cli.main import app
 
+from helpers import bump_total
+
 runner = CliRunner()
 
 
@@ -30,7 +32,7 @@ def test_fail_on_warning_fails_on_the_seeds_warnings():
 
 def test_an_inconsistency_exits_1(dataset_copy):
     path = dataset_copy / "sources" / "ics-dec-2020-news.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    bump_total(path)
     result = runner.invoke(app, ["check", str(dataset_copy)])
     assert result.exit_code == 1 and "TOT01" in result.stdout and "FAIL" in result.stdout
 
@@ -38,7 +40,7 @@ def test_an_inconsistency_exits_1(dataset_copy):
 def test_a_bad_file_exits_2_and_the_others_are_still_checked(dataset_copy):
     (dataset_copy / "sources" / "broken.yaml").write_text("source: {id: x\n", encoding="utf-8")
     path = dataset_copy / "sources" / "ics-dec-2020-news.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('value: "29"', 'value: "31"'), encoding="utf-8")
+    bump_total(path)
     result = runner.invoke(app, ["check", str(dataset_copy), "--output", str(dataset_copy / "out.txt")])
     assert result.exit_code == 2
     assert "broken.yaml:" in result.stderr and "Traceback" not in result.output

@@ -21,7 +21,7 @@ from factcheck.checks.engine import check
 from factcheck.cli.main import app
 from factcheck.reports import github, html, junit, markdown
 
-from helpers import IMG, annotations, edit, unescape
+from helpers import IMG, annotations, bump_total, edit, unescape
 
 class Page(HTMLParser):
     """Collects what a page could run or fetch: scripts, event-handler attributes, links and sources."""
@@ -121,7 +121,7 @@ def test_the_overview_adds_the_waves_and_places_each_stated_total(bundled_report
 
 
 def test_a_stated_total_that_disagrees_is_drawn_off_the_line(dataset_copy):
-    edit(dataset_copy / "sources" / "ics-dec-2020-news.yaml", "value: \"29\"", "value: \"31\"")
+    bump_total(dataset_copy / "sources" / "ics-dec-2020-news.yaml")
     report = check([dataset_copy])
     off = [s for s in report.overview.stated if not s.agrees]
     assert [(s.source_id, s.ics_lo, s.expected) for s in off] == [("ics-dec-2020-news", 31, 29)]
@@ -156,7 +156,7 @@ def test_junit_has_one_case_per_rule_and_subject_and_parses(bundled_report, tmp_
 
 
 def test_junit_errors_are_failures(dataset_copy, tmp_path):
-    edit(dataset_copy / "sources" / "ics-dec-2020-news.yaml", "value: \"29\"", "value: \"31\"")
+    bump_total(dataset_copy / "sources" / "ics-dec-2020-news.yaml")
     report = check([dataset_copy])
     xml = JUnitXml.fromstring(junit.render(report).split("\n", 1)[1])
     failed = {(suite.name.split()[0], case.name) for suite in xml for case in suite if not case.is_passed}
@@ -174,7 +174,7 @@ def test_hostile_claims_round_trip_as_text_in_junit(hostile):
 
 
 def test_annotations_point_at_the_claims_in_the_fact_files(dataset_copy, monkeypatch):
-    edit(dataset_copy / "sources" / "ics-dec-2020-news.yaml", "value: \"29\"", "value: \"31\"")
+    bump_total(dataset_copy / "sources" / "ics-dec-2020-news.yaml")
     monkeypatch.chdir(dataset_copy.parent)
     report = check([Path("data")])
     notes = annotations(github.render(report))
