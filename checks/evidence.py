@@ -23,7 +23,7 @@ from factcheck.facts.mentions import numbers_said, unsaid
 from factcheck.facts.tables import CLAIM, Tables
 from factcheck.facts.text import fold_space
 
-from .base import Context, FindingType, Params, RuleKind, pick
+from .base import Context, FindingType, Params, RuleKind, pick, some
 from .model import Finding
 
 
@@ -34,7 +34,7 @@ MISPLACED = FindingType("EVI-misplaced", "error", "The quote of {claim} is not a
 
 
 VALUE = FindingType("EVI-value", "error", "The claim says {value}; its quote says {said}.")
-NAME = FindingType("EVI-name", "error", "The claim names '{name}'; line {line} of {file} does not.")
+NAME = FindingType("EVI-name", "error", "The claim names '{name}'; line {line} of {file} names {others} instead.")
 
 
 class EvidenceParams(Params):
@@ -79,24 +79,29 @@ def _named(tables: Tables) -> pl.DataFrame:
 
 
 def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, misplaced: pl.DataFrame) -> Iterator[Finding]:
-    """Claims whose area is not named on the line their quote starts at (by any of its names); claims
-    whose quote is not at its line are reported as such already."""
+    """Claims whose quote's line names other areas of the registry and not theirs (by any of its
+    names). A line that names no area ('we became an ICS') is read from its context, not a mismatch;
+    claims whose quote is not at its line are reported as such already."""
     registry = tables.registry
     normalise = registry.normalise
     keys_of: dict[str, list[str]] = {}
     for key, entity in registry.aliases.select("key", "entity").iter_rows():
         keys_of.setdefault(entity, []).append(key)
+    official = dict(registry.entities.select("entity", "name").iter_rows())
     named = (_named(tables).join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
              .join(misplaced, on=["source_id", "claim_id"], how="anti"))
     for row in named.iter_rows(named=True):
         lines = context.source_texts[row["text_file"]]
         if not 1 <= row["source_line"] <= len(lines):
             continue  # a line that does not exist is the quote's finding already
-        line = f" {normalise(lines[row['source_line'] - 1])} "
+        line = f" {normalise.fold(lines[row['source_line'] - 1])} "
         keys = {normalise(row["subject"]), *keys_of.get(row["area_code"] or "", [])}
-        if not any(f" {k} " in line for k in keys if k):
+        if any(f" {k} " in line for k in keys if k):
+            continue
+        others = sorted({official[e] for e, ks in keys_of.items() if e != row["area_code"] and any(f" {k} " in line for k in ks if k)})
+        if others:
             yield NAME([row["source_id"]], pick(named, row), expected=row["subject"], found=fold_space(lines[row["source_line"] - 1])[:200],
-                       name=row["subject"], line=row["source_line"], file=row["text_file"])
+                       name=row["subject"], line=row["source_line"], file=row["text_file"], others=some([f"'{o}'" for o in others], "area"))
 
 
 def _fold(col: str) -> pl.Expr:

@@ -41,6 +41,7 @@ def named_areas(tables: Tables) -> pl.DataFrame:
         tables["statuses"].filter(pl.col("list_id").is_null()).select(*NAMED),
         tables["populations"].filter(pl.col("scope") == "area").select(*NAMED),
         mergers.select(*NAMED),
+        tables["extras"].select(*NAMED),
         mergers.select(*CLAIM_COLS, *[pl.col("into").alias("subject"), pl.col("into_name").alias("area_name"),
                                      pl.col("into_match").alias("name_match"), pl.lit(None, pl.String).alias("suggestion")]),
     ])

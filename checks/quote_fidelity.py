@@ -51,6 +51,12 @@ def speaker_key(name: str) -> str:
     return parts[-1] if parts else name.lower()
 
 
+def plain_name(name: str) -> str:
+    """A speaker's name without honorifics, as written otherwise: 'Sir Simon Stevens' -> 'Simon Stevens'."""
+    kept = [w for w in name.split() if w.lower().strip(".,") not in HONORIFICS]
+    return " ".join(kept) or name
+
+
 def _contains(longer: list[str], shorter: list[str]) -> bool:
     n = len(shorter)
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
@@ -143,7 +149,8 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
             continue
         rows = list(group.sort("norm").iter_rows(named=True))
         said = quotes.filter((pl.col("who") == who) & (pl.col("when") == when)).sort("source_id", "claim_id")
-        speaker = said["speaker"][0]  # as the first source (by id) writes the name: the same whatever the order
+        names = [plain_name(n) for n in said["speaker"].to_list()]  # the name most claims write, the first on a tie
+        speaker = max(names, key=lambda n: (names.count(n), -names.index(n)))
 
         def claims_of(*norms: str, said: pl.DataFrame = said) -> pl.DataFrame:
             return said.filter(pl.col("norm").is_in(list(norms)))

@@ -45,6 +45,7 @@ WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many 
 FOOTPRINTS = FindingType("TOT-footprints", "error", "{what} in England: the source says {value}, England had {expected} footprints then.")
 PERIOD = FindingType("TOT-period", "error", "Areas designated {period}: the waves add {added}, the source says {value}.")
 TOTAL = FindingType("TOT-total", "error", "{what}: the waves add up to {expected}, the source says {value}.")
+GAP = FindingType("TOT-gap", "error", "From {first} to {last} the stated totals grow by {grew}, but the waves between add {added} ({sizes}).")
 STALE = FindingType("TOT-stale", "warning", "{what} as of {as_of}: the source says {value}, the count {until}; the waves add up to {expected} by then.")
 AS_OF = FindingType("TOT-as-of", "error", "{what} as of {as_of}: the source says {value}; the waves add up to {expected} then, and the count was never {value} before.")
 VAGUE = FindingType("TOT-vague-wave", "warning", "{value} new ICSs in {vague}: no wave it can be ({candidates}) holds that many, nor all of them together.")
@@ -214,7 +215,22 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
     if start is None:
         return
     chain = _chain(waves, start, merge_order)
-    for i in sorted(broken["start_not_below"] | broken["start_not_above"]):
+    wrong = sorted(broken["start_not_below"] | broken["start_not_above"])
+    gap = _gap(checkpoints)
+    if gap is not None and wrong:  # the totals before some waves and after them agree among themselves: those waves are wrong
+        before, after = gap
+        between = waves.filter(pl.col("order").is_between(before[-1].order + 1, after[0].order))
+        stated = (after[0].lo + after[0].cum) - (before[-1].lo + before[-1].cum)
+        added = after[0].cum - before[-1].cum
+        sizes = ", ".join(f"{w}: +{a:g}" + (f" −{m:g} merged" if m else "") for w, a, m in between.select("wave", "added", "absorbed").iter_rows())
+        claims = pl.concat([claims_of(counts, before[-1].row).select(*CLAIM_COLS), claims_of(counts, after[0].row).select(*CLAIM_COLS),
+                            tables["designations"].filter(pl.col("wave").is_in(between["wave"].implode())).select(*CLAIM_COLS)])
+        yield GAP([f"wave {w}" for w in between["wave"]], claims, expected=stated, found=added, grew=stated, added=added, sizes=sizes,
+                  first=before[-1].label, last=after[0].label,
+                  explanation=f"The totals up to {before[-1].label} agree with each other, and so do those from {after[0].label} on; "
+                              "the waves between them do not add what separates them.")
+        wrong = [i for i in wrong if checkpoints[i] not in (*before, *after)]
+    for i in wrong:
         row, cum, lo, hi, label, order, total = checkpoints[i]
         ics_expected = start + cum
         if row["measure"] == params.stp:
@@ -353,6 +369,27 @@ def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams
     return checkpoints
 
 
+def _gap(checkpoints: list[Checkpoint]) -> tuple[list[Checkpoint], list[Checkpoint]] | None:
+    """The stated totals, split where they stop agreeing: those before some waves all imply one
+    starting count and those after them all imply another, each said by at least two claims. Then
+    what is wrong is the waves between (a size, a designation too many or too few), not the totals."""
+    ordered = sorted(checkpoints, key=lambda c: c.order)
+
+    def common(group: list[Checkpoint]) -> tuple[float, float] | None:
+        lo, hi = max(c.lo for c in group), min(c.hi for c in group)
+        return (lo, hi) if lo <= hi else None
+
+    for k in range(1, len(ordered)):
+        before, after = ordered[:k], ordered[k:]
+        if before[-1].order == after[0].order:
+            continue
+        left, right = common(before), common(after)
+        said = lambda group: sum(len(c.row["row"]) for c in group)  # noqa: E731
+        if left and right and (left[1] < right[0] or right[1] < left[0]) and said(before) >= 2 and said(after) >= 2:
+            return before, after
+    return None
+
+
 def _start(checkpoints: list[Checkpoint]) -> float:
     """The ICS count before the first wave that most exact claims imply (earliest first on ties)."""
     exact: Counter[float] = Counter()
@@ -384,5 +421,5 @@ KIND = RuleKind(
     run=polars_run(checks, report),
     checks=checks,
     report=report,
-    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, STALE, AS_OF, VAGUE, DOUBLE, MERGERS, CHAIN),
+    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, DOUBLE, MERGERS, CHAIN),
 )

@@ -35,11 +35,7 @@ class Normaliser:
     def __call__(self, name: str) -> str:
         """Fold a name so that typography does not matter: case, '&', hyphens, 'The', punctuation,
         a bracketed remark, and endings such as 'Health and Care Partnership'."""
-        text = unicodedata.normalize("NFKC", name).lower().replace("&", " and ")
-        text = re.sub(r"\([^)]*\)", " ", text)
-        text = re.sub(r"[\u2010-\u2015\-/]", " ", text)
-        text = re.sub(r"[^\w\s]", " ", text)
-        text = " ".join(text.split())
+        text = self.fold(re.sub(r"\([^)]*\)", " ", name), keep_small_words=True)
         changed = True
         while changed:
             changed = False
@@ -51,6 +47,14 @@ class Normaliser:
                     text, changed = text[len(prefix) + 1 :], True
         words = [w for w in text.split() if w not in self.drop_words]
         return " ".join(words)
+
+    def fold(self, text: str, keep_small_words: bool = False) -> str:
+        """Fold running text as names are folded (case, '&', hyphens, punctuation, small words), so
+        that a folded name can be looked for in it."""
+        text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
+        text = re.sub(r"[\u2010-\u2015\-/]", " ", text)
+        text = " ".join(re.sub(r"[^\w\s]", " ", text).split())
+        return text if keep_small_words else " ".join(w for w in text.split() if w not in self.drop_words)
 
 
 @dataclass(frozen=True)
