@@ -226,6 +226,16 @@ def _write(targets: list[tuple[Optional[Path], Callable[[], str]]], append: bool
     return ok
 
 
+@app.command(epilog="Example: factcheck schema > factfile.schema.json; then '# yaml-language-server: $schema=factfile.schema.json' atop a fact file")
+def schema() -> None:
+    """Print the JSON Schema of a fact file (from the models the loader validates with), for editors."""
+    import json
+
+    from factcheck.facts.models import fact_file_schema
+
+    typer.echo(json.dumps(fact_file_schema(), indent=1, ensure_ascii=False))
+
+
 @app.command()
 def rules() -> None:
     """Print the catalogue of rule kinds, from their docstrings."""

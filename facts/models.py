@@ -7,12 +7,23 @@ starts). The loader turns these records into typed tables (``facts.tables``).
 
 # Annotations here are objects, not strings (no ``from __future__ import annotations``): pydantic
 # reads them as they are instead of evaluating strings, 1.3 % of a whole check.
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 
 from .dates import DateInterval, parse_date
 from .values import parse_value
+
+DATE = {
+    "description": "a day (2021-03-23), a month (2021-03), a year (2021), 'March 2021', 'spring 2018', or {from, to, reason} for an interval",
+    "anyOf": [
+        {"type": "string"}, {"type": "integer", "minimum": 1000, "maximum": 9999},
+        {"type": "object", "properties": {"from": {"type": ["string", "integer"]}, "to": {"type": ["string", "integer"]}, "reason": {"type": "string"}},
+         "required": ["from", "to"], "additionalProperties": False},
+    ],
+}
+VALUE = {"description": "a number as the source writes it: '11', 'the final 13', 'approximately 14.9 million', 'more than a third'",
+         "type": ["string", "number"]}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Quote = Annotated[str, StringConstraints(min_length=1, max_length=600)]
@@ -20,10 +31,12 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79
 Wave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 # A wave as a source may know it: its month, or only its year ("in 2019"); with ``wave_order`` alone,
 # only its place in the sequence ("the third wave").
-SomeWave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
+SomeWave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$"),
+                     WithJsonSchema({"description": "the month the wave was announced (2020-12), or only its year (2019)",
+                                     "anyOf": [{"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2]))?$"}, {"type": "integer", "minimum": 1000, "maximum": 9999}]})]
 Names = Annotated[list[Text], Field(max_length=50, description="areas counted beside the number, outside it")]
 WaveOrder = Annotated[int, Field(ge=1, le=20, description="the wave's place in the sequence, as the source counts: 3 for 'the third wave'")]
-When = Annotated[DateInterval, BeforeValidator(parse_date)]
+When = Annotated[DateInterval, BeforeValidator(parse_date), WithJsonSchema(DATE)]
 
 
 def _check_value(value: str) -> str:
@@ -31,7 +44,8 @@ def _check_value(value: str) -> str:
     return value
 
 
-Value = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(min_length=1, max_length=200), BeforeValidator(_check_value)]
+Value = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(min_length=1, max_length=200), BeforeValidator(_check_value),
+                  WithJsonSchema(VALUE)]
 
 
 class Strict(BaseModel):
@@ -43,16 +57,25 @@ class Evidence(Strict):
     line: int = Field(ge=1, description="the line of the source text where the quote starts")
 
 
+def about(text: str, example: object = None) -> Any:
+    """A field's description (and an example), shown in the JSON Schema editors complete fact files with."""
+    return Field(description=text, examples=None if example is None else [example])
+
+
+def about_default(default: object, text: str, example: object = None) -> Any:
+    return Field(default, description=text, examples=None if example is None else [example])
+
+
 class ClaimBase(Strict):
-    id: Id
-    evidence: Evidence
+    id: Id = about("unique in its file: how findings and the PR gate name the claim", "total-29")
+    evidence: Evidence = about("the quoted span of the source text that states the claim, and its line")
 
 
 class Waved(ClaimBase):
     """A claim tied to a wave by its month, its year (``wave: 2019``) or only its order (``wave_order``)."""
 
-    wave: SomeWave | None = None
-    wave_order: WaveOrder | None = None
+    wave: SomeWave | None = about_default(None, "the wave: the month it was announced (2020-12), or only its year (2019) when the source gives no month", "2020-12")
+    wave_order: WaveOrder | None = about_default(None, "the wave's place as the source counts it, when no date is given: 3 for 'the third wave'", 3)
 
     def wave_key(self) -> str | None:
         """The wave as the tables hold it: '2020-12', '2019', or '#3' when only the order is known."""
@@ -61,13 +84,18 @@ class Waved(ClaimBase):
         return None if self.wave_order is None else f"#{self.wave_order}"
 
 
+ANNOUNCED = "when the wave was announced, if the source says (default: the wave's month)"
+EFFECTIVE = "when the designation takes effect, if the source says ('from 1 April 2021'); no default: rules say how they read a missing one"
+AS_OF = "the date the claim is true as of (default: the source's publication date)"
+
+
 class Designation(Waved):
     """An area becomes an ICS in a wave (the month the wave was announced)."""
 
     kind: Literal["designation"]
-    subject: Text
-    announced: When | None = None
-    effective: When | None = None
+    subject: Text = about("the area as the source writes it; names resolve through the registry", "Cambridge & Peterborough")
+    announced: When | None = about_default(None, ANNOUNCED, "2020-12-08")
+    effective: When | None = about_default(None, EFFECTIVE, "2021-04-01")
 
     @model_validator(mode="after")
     def _has_a_wave(self) -> "Designation":
@@ -77,10 +105,10 @@ class Designation(Waved):
 
 
 class ListItem(Strict):
-    subject: Text
-    line: int = Field(ge=1)
-    position: int | None = Field(default=None, ge=1)
-    quote: Quote | None = None
+    subject: Text = about("the area as the source writes it", "Devon")
+    line: int = Field(ge=1, description="the line of the source text the item is on (its name must be there)", examples=[41])
+    position: int | None = Field(default=None, ge=1, description="the item's number in a numbered list (default: its place in the list)", examples=[11])
+    quote: Quote | None = about_default(None, "the item's exact words, when they are more than its name")
 
 
 class ListClaim(Waved):
@@ -89,12 +117,13 @@ class ListClaim(Waved):
     ``as_of`` (not_ics), or nothing more (mention)."""
 
     kind: Literal["list"]
-    title: Text
-    means: Literal["designation", "ics", "not_ics", "mention"] = "mention"
-    announced: When | None = None
-    effective: When | None = None
-    as_of: When | None = None
-    items: list[ListItem] = Field(min_length=1, max_length=10_000)
+    title: Text = about("the words that introduce the list", "The 11 new ICSs are")
+    means: Literal["designation", "ics", "not_ics", "mention"] = about_default(
+        "mention", "what being on the list claims: designated in `wave` (designation), an ICS (ics) or not yet one (not_ics) as of `as_of`, nothing (mention)")
+    announced: When | None = about_default(None, ANNOUNCED)
+    effective: When | None = about_default(None, EFFECTIVE)
+    as_of: When | None = about_default(None, AS_OF)
+    items: list[ListItem] = Field(min_length=1, max_length=10_000, description="the areas, each with the line it is on")
 
 
 class Count(Waved):
@@ -103,12 +132,13 @@ class Count(Waved):
     Greater Manchester"): the total it states is the number plus the extras."""
 
     kind: Literal["count"]
-    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
-    subject: Text
+    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,40}$")] = about(
+        "what is counted: ics (ICSs in England), stp (STPs not yet ICSs), new_ics (designated in the wave), footprints, planned_ics, or any other name", "ics")
+    subject: Text = about("what the source counts, in a few words", "ICSs after the December 2020 wave")
     value: Value
-    when: Literal["after", "before"] = "after"
-    as_of: When | None = None
-    list: Id | None = None
+    when: Literal["after", "before"] = about_default("after", "a total of ICSs or STPs as it stands after the wave (default) or before it")
+    as_of: When | None = about_default(None, "for a total not tied to a wave ('there are now 18 ICSs'): the date it is true as of (default: publication)")
+    list: Id | None = about_default(None, "the id of the list the count introduces ('the 11 new ICSs are:')")
     extras: Names = []
 
 
@@ -116,53 +146,54 @@ class RegionCount(ClaimBase):
     """A number of areas in one NHS region, usually among the items of a list."""
 
     kind: Literal["region_count"]
-    region: Text
-    subject: Text
+    region: Text = about("the NHS England region", "London")
+    subject: Text = about("what is counted, in a few words", "ICSs in London")
     value: Value
-    list: Id | None = None
-    wave: Wave | None = None
-    as_of: When | None = None
+    list: Id | None = about_default(None, "the id of the list whose items are counted")
+    wave: Wave | None = about_default(None, "without a list: the wave by which the count holds ('the first ICS in London')")
+    as_of: When | None = about_default(None, AS_OF)
 
 
 class Merger(ClaimBase):
     """An early ICS became part of a larger one."""
 
     kind: Literal["merger"]
-    subject: Text
-    into: Text
-    wave: Wave
+    subject: Text = about("the early ICS that became part of another", "Bucks")
+    into: Text = about("the ICS it became part of", "Buckinghamshire, Oxfordshire and Berkshire West")
+    wave: Wave = about("the wave in which it merged", "2019-06")
 
 
 class Population(ClaimBase):
     """A population figure: of an area, of a wave's areas, or of everything covered by ICSs after a wave."""
 
     kind: Literal["population"]
-    scope: Literal["area", "wave", "covered"]
-    subject: Text
+    scope: Literal["area", "wave", "covered"] = about("area: one area's people; wave: the people of a wave's areas; covered: everyone covered by ICSs then")
+    subject: Text = about("the area (scope area), or what is counted in a few words", "South East London")
     value: Value
-    basis: Literal["resident", "registered", "unstated"] = "unstated"
-    wave: Wave | None = None
-    as_of: When | None = None
+    basis: Literal["resident", "registered", "unstated"] = about_default(
+        "unstated", "residents (ONS estimates) or GP-registered patients, if the source says; registered lists run 5-9 % higher")
+    wave: Wave | None = about_default(None, "the wave the figure is about (scopes wave and covered)")
+    as_of: When | None = about_default(None, AS_OF)
 
 
 class Status(ClaimBase):
     """An area is (ics) or is not (not_ics) an ICS as of a date."""
 
     kind: Literal["status"]
-    subject: Text
-    status: Literal["ics", "not_ics"]
-    as_of: When
+    subject: Text = about("the area as the source writes it", "Devon")
+    status: Literal["ics", "not_ics"] = about("ics: it is an ICS; not_ics: it is not (yet) one ('has not been accredited')")
+    as_of: When = about("the date the status holds as of", "2019-06")
 
 
 class QuoteClaim(ClaimBase):
     """Words a person said on an occasion."""
 
     kind: Literal["quote"]
-    speaker: Text
-    role: Text | None = None
-    occasion: Text
-    said: When | None = None
-    words: Quote
+    speaker: Text = about("who said it, as the source names them (honorifics are ignored)", "Sir Simon Stevens")
+    role: Text | None = about_default(None, "their role, as the source gives it")
+    occasion: Text = about("where or why they said it; matched by its words, not by the exact string", "NHS Confederation conference, June 2019")
+    said: When | None = about_default(None, "when the words were said; quotations on dates that cannot meet are different occasions")
+    words: Quote = about("the words as the source quotes them (compared word by word across sources)")
 
 
 Claim = Annotated[
@@ -173,13 +204,14 @@ CLAIM_KINDS = ("designation", "list", "count", "region_count", "merger", "popula
 
 
 class Source(Strict):
-    id: Id
-    title: Text
-    publisher: Text
-    kind: Literal["news", "official"]
-    text_file: Annotated[str, StringConstraints(pattern=r"^[^/\\]{1,200}$")]
-    published: When
-    url: Text | None = None
+    id: Id = about("the source's id, unique in the dataset", "ics-dec-2020-news")
+    title: Text = about("its title or headline")
+    publisher: Text = about("who published it")
+    kind: Literal["news", "official"] = about("news, or an official page or release")
+    text_file: Annotated[str, StringConstraints(pattern=r"^[^/\\]{1,200}$")] = about(
+        "the file of its text in the folder given with --sources (a name, no folders)", "001_48238738c3d91010.txt")
+    published: When = about("its publication date; undated: {from, to, reason}, the interval it must have appeared in and why", "2020-12-08")
+    url: Text | None = about_default(None, "where it was published")
 
     @field_validator("published")
     @classmethod
@@ -187,3 +219,19 @@ class Source(Strict):
         if not published.exact and not published.reason:
             raise ValueError("a publication date that is an interval needs a 'reason' (why the source is dated so)")
         return published
+
+
+class FactFile(Strict):
+    """One fact file: the source it transcribes and the claims read from it."""
+
+    source: Source
+    claims: list[Claim] = Field(max_length=100_000)
+
+
+def fact_file_schema() -> dict:
+    """The JSON Schema of a fact file, from these models: editors validate and complete fact files
+    with it (``factcheck schema``)."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(FactFile).json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "factcheck fact file", **schema}
