@@ -8,6 +8,9 @@ each quote must also occur at its stated line (whitespace folded, nothing else f
 a claim names must be named on that line, as written or by another name of the same registry entity.
 Without the texts, one info finding says the quotes were not compared with them.
 
+Severity: every mismatch is an error at the claim's line: the claim and the words it cites disagree.
+A line that names no area at all is read from its context, not a mismatch.
+
 Bad: quote "leave 29 STPs remaining" at line 9, where the text says "leave 28 STPs remaining";
 value "43" beside the quote "brings the total to 42".
 Good: quote "leave 28 STPs remaining" at line 9 of the text that says so there, for the value "28".

@@ -3,7 +3,8 @@ region matches the listed areas whose registry region it is.
 
 Also: a numbered list has no gaps or repeated numbers, and names no area twice. A region count with no
 list ("the first ICS in London") must not be exceeded by the areas designated in that region so far.
-Items whose names do not resolve have no known region: a region count is an error only when the
+Severity: a count a list contradicts is an error (the source contradicts itself). Items whose names do
+not resolve have no known region: a region count is an error only when the
 unresolved items could not make up the difference. A region the registry does not know is a warning.
 
 Bad: "the final 13" above a list of 12; "three parts of London" beside a list holding two London areas.

@@ -7,6 +7,10 @@ figures are residents (ONS, mid-2019); GP lists run several per cent higher, so 
 basis that agrees only when read as registered patients is a warning that says so. Two intervals
 agree when they overlap after the declared tolerance.
 
+Severity: a figure no basis reconciles with the registry, or with another source's figure, is an
+error; one that agrees only when read as GP-registered patients while its basis is unstated is a
+warning that states that reading.
+
 Bad: "about two million" for an area whose residents number 1.0 million.
 Good: "14.5 million" for areas with 13.7 million residents: a warning, it is 5.7 % higher, as GP lists are.
 """

@@ -4,7 +4,7 @@ Occasions are matched by meaning, not by spelling: two occasion names are one oc
 words of one (case, punctuation and small words such as 'the', 'at' folded) are all in the other, or
 most of them are shared, and the dates the words were said (``said``), where both are given, meet.
 
-Quotations are compared word by word (case, punctuation and typographic quotes folded). Identical
+Severity: quotations are compared word by word (case, punctuation and typographic quotes folded). Identical
 words, or one quotation contained in the other (a shorter excerpt), agree. Words that differ only in
 wording are a warning showing the word-level difference; a difference in a number or a negation
 ("not", "never") is an error: the sources contradict each other. Quotations too unlike to be the

@@ -5,7 +5,14 @@ merged into larger ones in it. Every stated total is a checkpoint: an ICS count 
 "brings the total to 29"), a count of STPs left (ICSs of whole footprints + STPs = the footprints of
 England), or the planned final total. All checkpoints must imply the same starting count; the ones
 that do not are reported with the arithmetic. Counts of footprints ("out of an original 42") must
-match the registry as of their date (44 in 2016, 42 from 2018).
+match the registry as of their date (44 in 2016, 42 from 2018). A total as of a date, not a wave,
+must be what the waves add up to at that date.
+
+Severity: totals the waves cannot add up to under any reading are errors (with the arithmetic); when
+the totals before some waves agree among themselves and those after them too, the waves between are
+blamed. A total that was true only before the source's date is a warning saying until when it was true
+(the source may cite an old count); a count of a wave known only by its year or order that none of the
+waves it can be bears out is a warning (the dataset may not know every wave).
 
 Bad: "14 ICSs, 3 more join" then "now 18" with no mergers -> 14 + 3 = 17, and 17 + 4 = 21, not 18.
 Good: "14 ICSs; 3 join; Bucks, Berkshire West and Cumbria merge into two of them; 28 STPs left"

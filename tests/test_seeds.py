@@ -36,8 +36,9 @@ def test_the_seeds_give_no_error_and_the_expected_warnings(seeds):
     assert n == m and int(n) > 100
 
 
-def mutate(dataset: Path, name: str) -> tuple[str, str, str | None]:
-    """Apply the mutation ``name`` to a copy of the dataset; return the finding it must cause."""
+def mutate(dataset: Path, name: str) -> tuple[str, ...]:
+    """Apply the mutation ``name`` to a copy of the dataset; return the finding it must cause: rule,
+    severity, a subject, and (for the later mutations) the code of the finding."""
     (file, old, new), expected = MUTATIONS[name]
     edit(dataset / "sources" / file, old, new)
     return expected
@@ -66,7 +67,30 @@ MUTATIONS = {
     "list an area as an ICS too early": (("nhse-ics-page-2020.yaml", "      - {position: 18, subject: Hertfordshire and West Essex, line: 38}",
                                           "      - {position: 18, subject: Hertfordshire and West Essex, line: 38}\n      - {position: 19, subject: Devon, line: 38}"),
                                          ("STA01", "error", "Devon")),
-    "change a value, keep its quote": (("ics-june-2019-news.yaml", 'value: "28"', 'value: "27"'), ("EVI01", "error", "ics-june-2019-news")),
+    "change a value, keep its quote": (("ics-june-2019-news.yaml", 'value: "28"', 'value: "27"'), ("EVI01", "error", "ics-june-2019-news", "EVI-value")),
+    # The comparisons real documents need, each caught on the seeds:
+    "give one wave two effective dates": (("nhse-final-13-2021.yaml", "    effective: 2021-04-01", "    effective: 2021-07-01"),
+                                          ("UNI01", "error", "Lincolnshire", "UNI-effective")),
+    "designate an area in a year that cannot be its wave": (
+        ("ics-june-2019-news.yaml", "  - id: bucks-merged",
+         "  - id: devon-2019\n    kind: designation\n    subject: Devon\n    wave: 2019\n"
+         "    evidence: {line: 27, quote: \"including Devon and Norfolk\"}\n\n  - id: bucks-merged"),
+        ("UNI01", "error", "Devon", "UNI-other-year")),
+    "name an area beside a total that already counts it": (
+        ("ics-dec-2020-news.yaml", 'value: "29"\n    wave: 2020-12', 'value: "29"\n    wave: 2020-12\n    extras: [North East London]'),
+        ("TOT01", "error", "East London Health and Care Partnership", "TOT-double-count")),
+    "list ICSs as areas not yet ICSs": (("nhse-ics-page-2020.yaml", "    means: ics", "    means: not_ics"),
+                                        ("STA01", "error", "Our Healthier South East London", "STA-not-yet")),
+    "cite a total that was true only before the source's date": (
+        ("ics-mar-2021-news.yaml", "  - id: total-42",
+         "  - id: stale-29\n    kind: count\n    measure: ics\n    subject: ICSs now\n    value: \"29\"\n"
+         "    evidence: {line: 13, quote: \"This brings the total number of ICSs to 42\"}\n\n  - id: total-42"),
+        ("TOT01", "warning", "England", "TOT-stale")),
+    "designate an area in a wave the totals around it leave no room for": (
+        ("ics-june-2019-news.yaml", "  - id: bucks-merged",
+         "  - id: dorset-2020\n    kind: designation\n    subject: Dorset\n    wave: 2020-02\n"
+         "    evidence: {line: 1, quote: \"Three further areas\"}\n\n  - id: bucks-merged"),
+        ("TOT01", "error", "wave 2020-02", "TOT-gap")),
     "change evidence": (("ics-june-2019-news.yaml", 'quote: "leave 28 STPs remaining"', 'quote: "leave 29 STPs remaining"'), ("EVI01", "error", "ics-june-2019-news")),
     "forget a merger": (("ics-june-2019-news.yaml", "  - id: cumbria-merged\n    kind: merger\n    subject: Cumbria ICS\n    into: The North East and North Cumbria\n    wave: 2019-06\n", "  - id: cumbria-merged\n    kind: status\n    subject: Dorset\n    status: ics\n    as_of: 2019-06\n"),
                         ("TOT01", "error", "wave 2019-06")),
@@ -75,10 +99,11 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_each_injected_inconsistency_is_caught(dataset_copy, seeds, name):
-    rule, severity, subject = mutate(dataset_copy, name)
+    rule, severity, subject, *code = mutate(dataset_copy, name)
     report = check([dataset_copy], sources_dir=seeds)
     assert report.load_errors == []
-    hits = [f for f in report.findings if f.rule == rule and f.severity.value == severity and (subject is None or subject in f.subjects)]
+    hits = [f for f in report.findings if f.rule == rule and f.severity.value == severity and (subject is None or subject in f.subjects)
+            and f.code in (code or [f.code])]
     assert hits, [(f.rule, f.severity.value, f.subjects) for f in report.findings if f.severity.value != "info"]
     if severity == "error":
         assert report.fails("error")
