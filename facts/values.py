@@ -255,6 +255,7 @@ class _Amount:
     decimals: int
     scale: Decimal | None  # its scale word's multiplier, if any
     percent: bool
+    of: Decimal | None = None  # "one in three": the whole the share is of
 
     @property
     def exact(self) -> Decimal:
@@ -263,6 +264,8 @@ class _Amount:
 
     @property
     def numbers(self) -> tuple[float, ...]:
+        if self.of is not None:
+            return float(self.stated or 0), float(self.of)
         return () if self.stated is None else (float(self.exact),)
 
 
@@ -370,7 +373,29 @@ class _Reader:
             return None
         if self.read_phrase(_PERCENT):
             return _amount(stated, decimals, None, True)
+        if (ratio := self.read_ratio(stated, decimals)) is not None:
+            return ratio
         return _amount(stated, decimals, self.read_phrase(self.q.scales), False)
+
+    def read_ratio(self, stated: Decimal, decimals: int) -> _Amount | None:
+        """ "one in three", "2 in 5": a share, as round as a word fraction (the half-width is a tenth of
+        the smaller of the share and its complement), stating both numbers."""
+        at = self.i
+        if not self.read_word("in"):
+            return None
+        whole = self.words[self.i] if self.i < len(self.words) else ""
+        if whole[:1].isdigit() and _DIGITS.fullmatch(whole) and "." not in whole:
+            self.i += 1
+            of = Decimal(whole.replace(",", ""))
+        elif (n := self.read_number_words()) is not None:
+            of = Decimal(n)
+        else:
+            self.i = at  # "42 in total": not a ratio
+            return None
+        if decimals or of <= 0 or stated > of:
+            raise ValueTextError(f"could not read {self.text!r}: 'N in M' is a share, N a whole number no larger than M")
+        share = float(stated / of)
+        return _Amount(share, min(share, 1 - share) / 10, True, stated, 0, None, False, of)
 
     def read_amount(self) -> _Amount | None:
         """Fillers, then a number. Fillers are skipped only as far as a number follows them, so that

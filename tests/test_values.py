@@ -176,6 +176,16 @@ THIRD = 1 / 3
         ("the whole country", 1, 1, True, ()),
         ("everyone", 1, 1, True, ()),
         ("nearly everyone", 0.95, 1, True, ()),
+        # a ratio is a share as round as a word fraction, and states both its numbers
+        ("one in three", 0.3, 0.3 + 2 / 30, True, (1, 3)),
+        ("more than one in three", THIRD, THIRD + 0.1, True, (1, 3)),
+        ("2 in 5", 0.36, 0.44, True, (2, 5)),
+        # trailing words that say what the number is of
+        ("13 remaining", 13, 13, False, (13,)),
+        ("11 left", 11, 11, False, (11,)),
+        ("a quarter of the population", 0.225, 0.275, True, ()),
+        ("around half of the country", 0.39, 0.61, True, ()),
+        ("more than a third of England's population", THIRD, THIRD + 0.1, True, ()),
     ],
 )
 def test_examples(text, lo, hi, share, numbers):
@@ -225,6 +235,7 @@ def test_fields(text, fields):
         ("-5", "-5"),
         ("five-six million", "six million"),  # a range of words takes "to"
         ("a lot of people", "a lot of people"),
+        ("one in three apples", "apples"),
     ],
 )
 def test_unreadable_words_are_named(text, unread):
@@ -591,3 +602,9 @@ def test_a_bad_qualifiers_file_is_an_error_naming_the_field(tmp_path, old, new, 
 def test_the_bundled_table_is_read_once_and_values_are_cached():
     assert default_qualifiers() is default_qualifiers()
     assert parse_value("the final 13") is parse_value("the final 13")
+
+
+@pytest.mark.parametrize("text", ["4 in 3", "1.5 in 3", "one in zero"])
+def test_a_ratio_that_is_no_share_is_refused(text):
+    with pytest.raises(ValueTextError, match="'N in M' is a share"):
+        parse_value(text)
