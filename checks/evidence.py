@@ -84,14 +84,16 @@ def _named(tables: Tables) -> pl.DataFrame:
 def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, misplaced: pl.DataFrame) -> Iterator[Finding]:
     """Claims whose quote's line names other areas of the registry and not theirs (by any of its
     names). A line that names no area ('we became an ICS') is read from its context, not a mismatch;
-    claims whose quote is not at its line are reported as such already."""
+    claims whose quote is not at its line are reported as such already, and claims whose name does not
+    resolve are left out (their area is unknown)."""
     registry = tables.registry
     normalise = registry.normalise
     keys_of: dict[str, list[str]] = {}
     for key, entity in registry.aliases.select("key", "entity").iter_rows():
         keys_of.setdefault(entity, []).append(key)
     official = dict(registry.entities.select("entity", "name").iter_rows())
-    named = (_named(tables).join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
+    named = (_named(tables).filter(pl.col("area_code").is_not_null())  # an unresolved name cannot be told from another: names_resolve warns
+             .join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
              .join(misplaced, on=["source_id", "claim_id"], how="anti"))
     for row in named.iter_rows(named=True):
         lines = context.source_texts[row["text_file"]]
