@@ -39,7 +39,8 @@ def _row(f: Finding, link_base: str | None, with_status: bool) -> str:
         where += f" and {more} more"
     subjects = cell(", ".join(f.subjects))
     status = f" {STATUS[f.status]} |" if with_status else ""
-    return f"| {ICON[f.severity]} |{status} `{f.rule}`{f" `{f.code}`" if f.code else ""} | {subjects} | {cell(f.message)} | {where or '—'} |"
+    code = f" `{f.code}`" if f.code else ""
+    return f"| {ICON[f.severity]} |{status} `{f.rule}`{code} | {subjects} | {cell(f.message)} | {where or '—'} |"
 
 
 def render(report: Report, link_base: str | None = None) -> str:
