@@ -46,11 +46,18 @@ def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]
     return texts, errors
 
 
-def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context, gx=None) -> tuple[list[Finding], list[LoadError]]:  # type: ignore[no-untyped-def]
+def failure(what: str, err: BaseException) -> str:
+    """A rule that crashed, in one line: what failed and why (never a traceback)."""
+    cause = (str(err).strip().splitlines() or [""])[0][:200]
+    return f"{what}: {type(err).__name__}" + (f": {cause}" if cause else "")
+
+
+def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context, gx=None) -> tuple[list[Finding], list[str]]:  # type: ignore[no-untyped-def]
     """Every rule instance over the tables; with ``gx`` (a ``gx_engine.GX``), the kinds said as
-    expectations are evaluated by great-expectations, the others by the default engine."""
+    expectations are evaluated by great-expectations, the others by the default engine. A rule that
+    raises is a rule failure (returned, one line each); the other rules still run."""
     findings: list[Finding] = []
-    errors: list[LoadError] = []
+    failures: list[str] = []
     for spec, params in rules:
         kind = KINDS[spec.kind]
         try:
@@ -61,13 +68,13 @@ def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Con
             else:
                 produced = list(kind.run(tables, params, context))
         except Exception as err:  # a rule must never take the others down with it
-            errors.append(LoadError(spec.code, None, None, None, f"rule {spec.code} ({spec.kind}) failed: {type(err).__name__}: {err}"))
+            failures.append(failure(f"rule {spec.code} ({spec.kind})", err))
             continue
         for f in produced:
             severity = f.severity if f.severity.rank <= spec.severity.rank else spec.severity
             findings.append(f.model_copy(update={"rule": spec.code, "kind": spec.kind, "severity": severity, "engine": f.engine or "factcheck"}))
     findings.sort(key=lambda f: (-f.severity.rank, f.rule, f.subjects, f.message))
-    return findings, errors
+    return findings, failures
 
 
 def check(
@@ -79,6 +86,7 @@ def check(
     baseline: Path | None = None,
     engine: str = "factcheck",
     gx_docs: Path | None = None,
+    accept_rule_changes: bool = False,
 ) -> Report:
     """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``.
 
@@ -86,17 +94,28 @@ def check(
     run fails on new ones only; a ref or baseline that cannot be used raises ``git.GitError`` or
     ``gate.BaselineError``. With ``engine="gx"`` the rules said as expectations run on
     great-expectations (``gx_docs``: build its Data Docs there); the base of a comparison is always
-    checked by the default engine, which gives the same findings."""
+    checked by the default engine, which gives the same findings. With ``base``, both versions are
+    checked with the rules as they are at the base (a pull request cannot weaken its own gate), and
+    every change to the rules is a failing finding unless ``accept_rule_changes``."""
     rule_file = rules_path(paths, rules)
     specs, errors = load_rules(rule_file)
+    changes: list[Finding] = []
+    if base is not None:
+        from . import gate
+
+        base_specs = gate.rules_at(paths, base, rule_file)
+        if base_specs is not None:
+            changes = gate.rule_changes(base_specs, specs, rule_file, f"git {base}", accept_rule_changes)
+            if not accept_rule_changes:
+                specs = base_specs
     if sources_dir is not None and not sources_dir.is_dir():
         errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
         sources_dir = None
 
-    def run(tables: Tables, gx=None) -> tuple[list[Finding], list[LoadError]]:  # type: ignore[no-untyped-def]
+    def run(tables: Tables, gx=None) -> tuple[list[Finding], list[LoadError], list[str]]:  # type: ignore[no-untyped-def]
         texts, text_errors = read_source_texts(tables, sources_dir) if sources_dir else ({}, [])
         findings, failures = run_rules(tables, specs, Context(sources_dir, texts), gx)
-        return findings, text_errors + failures
+        return findings, text_errors, failures
 
     def head() -> tuple[Dataset, Report]:
         dataset = load(paths)
@@ -105,11 +124,11 @@ def check(
             from .gx_engine import GX
 
             gx = GX(gx_docs)
-        findings, run_errors = run(dataset.tables, gx)
+        findings, text_errors, failures = run(dataset.tables, gx)
         if gx is not None:
             gx.build_docs()
-        all_errors = list(dataset.errors) + errors + run_errors
-        return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file)
+        all_errors = list(dataset.errors) + errors + text_errors
+        return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file, failures)
 
     if base is not None:
         from concurrent.futures import ThreadPoolExecutor
@@ -119,7 +138,16 @@ def check(
         with ThreadPoolExecutor(max_workers=1) as pool:  # the commit's files are checked while the work tree's are
             pending = pool.submit(gate.read_base, paths, base, lambda tables: run(tables)[0])
             dataset, report = head()
-            return gate.against_commit(report, dataset, pending.result())
+            compared = gate.against_commit(report, dataset, pending.result())
+        if not changes:
+            return compared
+        findings = sorted([*changes, *compared.findings], key=lambda f: (-f.severity.rank, f.rule, f.subjects, f.message))
+        new = [f for f in changes if f.status == "new"]
+        summary = compared.summary.model_copy(update={
+            "errors": compared.summary.errors + len(new), "infos": compared.summary.infos + len(changes) - len(new),
+            "new": (compared.summary.new or 0) + len(new),
+            "verdict": "unusable" if compared.load_errors or compared.rule_failures else "fail" if fails(findings, fail_on) else "pass"})
+        return compared.model_copy(update={"findings": findings, "summary": summary})
     dataset, report = head()
     if baseline is not None:
         from . import gate
@@ -131,7 +159,7 @@ def check(
 _SOURCES = TypeAdapter(list[SourceInfo])
 
 
-def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file) -> Report:  # type: ignore[no-untyped-def]
+def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file, failures=()) -> Report:  # type: ignore[no-untyped-def]
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     failing = fails(findings, fail_on)
     lo, hi = pl.col("published_lo").cast(pl.String), pl.col("published_hi").cast(pl.String)
@@ -143,12 +171,14 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
     sources = _SOURCES.validate_python(rows.to_dicts())  # in one call: a dataset may have many thousand sources
     unusable = len({e.file for e in errors})
     totals = next((p for s, p in specs if s.kind == "running_totals"), None)
+    failures = list(failures)
+    pictures = _overview(tables, totals, failures)
     params = {s.code: p.model_dump(mode="json") for s, p in specs}
     return Report(
         summary=Summary(
-            verdict="unusable" if errors else "fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
+            verdict="unusable" if errors or failures else "fail" if failing else "pass", fail_on=fail_on, errors=count[Severity.error],
             warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
-            claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable,
+            claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable, rule_failures=len(failures),
         ),
         dataset=[display_path(p) for p in (paths or [default_dataset()])] + [f"rules: {display_path(rule_file)}"],
         checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -157,14 +187,16 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         findings=findings,
         load_errors=[str(e) for e in errors],
         settings={code: values for code, values in params.items() if values},
-        overview=_overview(tables, totals),
+        overview=pictures,
+        rule_failures=failures,
     )
 
 
-def _overview(tables: Tables, totals: Params | None) -> Overview | None:
-    """The report's pictures; on data the running-totals rule itself could not walk (reported as that
-    rule's failure), the report goes without them."""
+def _overview(tables: Tables, totals: Params | None, failures: list[str]) -> Overview | None:
+    """The report's pictures; when they cannot be drawn, the report goes without them and says why
+    among the rule failures (never silently)."""
     try:
         return overview(tables, totals)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001 - the findings are kept whatever the pictures do
+        failures.append(failure("the report's overview (its pictures)", err))
         return None

@@ -1,5 +1,9 @@
 """The pull-request gate: compare this run's findings with a git commit's or with a baseline file.
 
+A pull request must not be able to weaken its own gate: with ``--base``, both versions are checked with
+the rules file as it is at the base commit, and every change to the rules is itself a finding at the
+rules file's line (an error, so the gate fails, unless ``--accept-rule-changes`` says it is reviewed).
+
 A finding is the same finding when its identity (rule, severity, subjects and the ids of its claims;
 never line numbers) is the same. Findings absent before are *new* and may fail the run; the others are
 *present* and never do; findings gone are *fixed*. A new finding is shown at the line that changed:
@@ -21,7 +25,9 @@ from factcheck.facts import git
 from factcheck.facts.loader import Dataset, bundled_dataset, default_dataset, display_path, fact_files, load
 from factcheck.facts.tables import CLAIM_TABLES, Tables
 
-from .model import Finding, Known, Report, fails
+from .base import FindingType, Params
+from .model import Finding, Known, Location, Report, fails
+from .rules_file import RuleSpec, load_rules
 
 MAX_BASELINE_BYTES = 16 * 1024 * 1024
 BASELINE_VERSION = 1
@@ -48,7 +54,7 @@ def compare(report: Report, before: list[Known], label: str) -> Report:
     new = sum(1 for f in findings if f.status == "new")
     failing = fails(findings, report.summary.fail_on)
     summary = report.summary.model_copy(update={
-        "new": new, "present": len(findings) - new, "fixed": len(fixed), "verdict": "unusable" if report.load_errors else "fail" if failing else "pass",
+        "new": new, "present": len(findings) - new, "fixed": len(fixed), "verdict": "unusable" if report.load_errors or report.rule_failures else "fail" if failing else "pass",
     })
     return report.model_copy(update={"findings": findings, "fixed": fixed, "summary": summary, "base": label})
 
@@ -161,6 +167,75 @@ def _at_change(f: Finding, changed: set[tuple[str, str]], lines: dict[str, list[
 def _claim_starts(tables: Tables) -> dict[str, list[int]]:
     rows = tables.all_claims().group_by("fact_file").agg(pl.col("fact_line").unique().sort())
     return dict(rows.iter_rows())
+
+
+# -- the rules at the base ------------------------------------------------------------------------------------
+
+RULE_CHANGED = FindingType("GATE-rule-changed", "error", "Rule {code} {change} since {base}: {old} → {new}.")
+
+
+def rules_at(paths: list[Path] | None, ref: str, rule_file: Path) -> list[tuple[RuleSpec, Params]] | None:
+    """The rules file as it is at git ``ref`` (None when the commit has no such file, or the file is
+    outside the repository: then there is nothing a change could have weakened)."""
+    root = git.repo_root((paths or [default_dataset()])[0])
+    commit = git.resolve(root, ref)
+    try:
+        relative = git.relative_to_root(root, rule_file)
+    except (ValueError, git.GitError):
+        return None
+    with tempfile.TemporaryDirectory(prefix="factcheck-rules-") as tmp:
+        git.export(root, commit, [relative], Path(tmp))
+        exported = Path(tmp) / relative
+        if not exported.is_file():
+            return None
+        specs, errors = load_rules(exported)
+    return None if errors else specs
+
+
+def rule_changes(before: list[tuple[RuleSpec, Params]], after: list[tuple[RuleSpec, Params]], rule_file: Path, label: str,
+                 accepted: bool) -> list[Finding]:
+    """One finding per rule added, removed or changed (kind, severity, description or parameters), at
+    the rules file's line of the rule; info when the changes are accepted."""
+    old = {spec.code: (spec, params) for spec, params in before}
+    new = {spec.code: (spec, params) for spec, params in after}
+    where = display_path(rule_file)
+    lines = _rule_lines(rule_file)
+    findings = []
+    for code in sorted(old.keys() | new.keys()):
+        was, now = (_setting(*old[code]) if code in old else None), (_setting(*new[code]) if code in new else None)
+        if was == now:
+            continue
+        change = "added" if was is None else "removed" if now is None else "changed"
+        diff = {k for k in (was or {}) | (now or {}) if (was or {}).get(k) != (now or {}).get(k)}
+        shown = lambda setting: "absent" if setting is None else "; ".join(f"{k} {setting.get(k)}" for k in sorted(diff))  # noqa: E731
+        at = Location(source_id="rules", claim_id=code, fact_file=where, fact_line=lines.get(code, 1), source_line=1, quote=f"code: {code}")
+        f = RULE_CHANGED([code], None, expected=shown(was), found=shown(now), severity="info" if accepted else None,
+                         code=code, change=change, base=label, old=shown(was), new=shown(now),
+                         explanation="Accepted with --accept-rule-changes: the rules of the head were used." if accepted else
+                                     "The gate checks with the base's rules; a pull request that changes them fails until the change is "
+                                     "accepted (--accept-rule-changes) by whoever reviews it.")
+        findings.append(f.model_copy(update={"rule": "GATE", "kind": "gate", "locations": [at], "engine": "factcheck",
+                                             "status": None if accepted else "new"}))
+    return findings
+
+
+def _setting(spec: RuleSpec, params: Params) -> dict[str, str]:
+    return {"kind": spec.kind, "severity": spec.severity.value, "description": spec.description,
+            **{f"params.{k}": json.dumps(v, sort_keys=True) for k, v in params.model_dump(mode="json").items()}}
+
+
+def _rule_lines(rule_file: Path) -> dict[str, int]:
+    """The line of each rule's code in a rules file."""
+    try:
+        text = rule_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        key, _, value = line.strip().removeprefix("- ").partition(":")
+        if key.strip() == "code":
+            lines.setdefault(value.strip().strip("'\""), number)
+    return lines
 
 
 # -- baseline files -------------------------------------------------------------------------------------------

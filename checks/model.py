@@ -123,6 +123,7 @@ class Summary(BaseModel):
     rules_run: int
     files: int
     unusable_files: int
+    rule_failures: int = 0  # rules (or the report's pictures) that crashed: exit 2, the other findings kept
     new: int | None = None  # with --base or --baseline
     present: int | None = None
     fixed: int | None = None
@@ -198,6 +199,7 @@ class Report(BaseModel):
     sources: list[SourceInfo]
     findings: list[Finding]
     load_errors: list[str] = Field(default_factory=list)
+    rule_failures: list[str] = Field(default_factory=list)  # "rule TOT01 (running_totals): KeyError: 'wave'", one line each
     settings: dict[str, Any] = Field(default_factory=dict)
     overview: Overview | None = None
     base: str | None = None  # what the findings were compared with: "git <ref> (<commit>)" or "baseline <file>"

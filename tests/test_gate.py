@@ -231,3 +231,43 @@ def test_junit_fails_only_the_findings_that_fail_the_run(repo):
     assert ("UNI01", "Devon") in failed  # new: fails
     assert not any(rule == "TOT01" for rule, _ in failed)  # still present: recorded only
     assert any(suite.name.startswith("TOT01") and "error:" in (case.system_out or "") for suite in xml for case in suite)
+
+
+def weaken_every_rule(repo: Path) -> None:
+    rules = repo / "facts" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("severity: error", "severity: info"), encoding="utf-8")
+
+
+def test_a_pull_request_cannot_switch_its_own_gate_off(repo):
+    git(repo, "checkout", "-q", "-b", "pr")
+    weaken_every_rule(repo)
+    break_total(repo)
+    commit(repo, "lower every rule to info, and break a total")
+    result = run("--base", "main", "--format", "github")
+    assert result.exit_code == 1, result.output
+    errors = [n for n in annotations(result.stdout) if n["level"] == "error"]
+    assert "TOT01" in [n["title"] for n in errors]  # checked with the base's rules: still an error
+    changed = [n for n in errors if n["title"] == "GATE"]
+    assert len(changed) == 9  # every rule, each at its line of the rules file
+    tot = next(n for n in changed if "TOT01" in unescape(n["message"]))
+    assert unescape(tot["file"]) == "facts/rules.yaml" and int(tot["line"]) == line_of(repo / "facts" / "rules.yaml", "code: TOT01")
+    assert "severity error → severity info" in unescape(tot["message"])
+
+
+def test_accepted_rule_changes_are_used_and_said(repo):
+    git(repo, "checkout", "-q", "-b", "pr")
+    weaken_every_rule(repo)
+    break_total(repo)
+    commit(repo, "lower every rule to info, reviewed")
+    data = report("--base", "main", "--accept-rule-changes")
+    assert data["summary"]["verdict"] == "pass" and data["summary"]["errors"] == 0
+    gate = [f for f in data["findings"] if f["rule"] == "GATE"]
+    assert len(gate) == 9 and {f["severity"] for f in gate} == {"info"} and gate[0]["code"] == "GATE-rule-changed"
+
+
+def test_an_unchanged_rules_file_adds_nothing(repo):
+    git(repo, "checkout", "-q", "-b", "pr")
+    break_total(repo)
+    commit(repo, "break a total")
+    data = report("--base", "main")
+    assert not [f for f in data["findings"] if f["rule"] == "GATE"]

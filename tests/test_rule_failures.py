@@ -1,0 +1,45 @@
+"""A rule that crashes is a rule failure: its own category (exit 2, the rule's code and a one-line
+cause), never an unusable file and never silent; the other rules' findings are kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from factcheck.checks import catalogue, engine
+from factcheck.checks.engine import check
+
+
+def crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    raise RuntimeError("boom\nsecond line of the cause")
+
+
+@pytest.fixture
+def crashing_quotes(monkeypatch):  # type: ignore[no-untyped-def]
+    kinds = dict(catalogue.KINDS._kinds)
+    kinds["quote_fidelity"] = replace(kinds["quote_fidelity"], run=crash)
+    monkeypatch.setattr(catalogue.KINDS, "_kinds", kinds)
+
+
+def test_a_crashing_rule_is_a_rule_failure_and_the_others_still_report(crashing_quotes):
+    report = check()
+    assert report.rule_failures == ["rule QUO01 (quote_fidelity): RuntimeError: boom"]
+    assert report.load_errors == [] and report.summary.unusable_files == 0 and report.summary.rule_failures == 1
+    assert report.summary.verdict == "unusable"
+    assert {f.rule for f in report.findings} >= {"TOT01", "NAM01", "POP01"} and not [f for f in report.findings if f.rule == "QUO01"]
+
+
+def test_pictures_that_cannot_be_drawn_say_why(monkeypatch):
+    monkeypatch.setattr(engine, "overview", crash)
+    report = check()
+    assert report.overview is None
+    assert report.rule_failures == ["the report's overview (its pictures): RuntimeError: boom"]
+    assert report.summary.warnings == 3  # the findings are all there
+
+
+def test_the_html_report_lists_rule_failures(crashing_quotes):
+    from factcheck.reports.html import render
+
+    page = render(check())
+    assert 'id="rule-failures"' in page and "rule QUO01 (quote_fidelity): RuntimeError: boom" in page
