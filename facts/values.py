@@ -429,7 +429,17 @@ def _parse_with_defaults(text: str) -> Value:
     return _parse(text, default_qualifiers())
 
 
+MAX_VALUE = 1e12  # far above any count or population a source gives; bounded where it is read
+
+
 def _parse(text: str, q: Qualifiers) -> Value:
+    value = _read_value(text, q)
+    if value.hi > MAX_VALUE or any(n > MAX_VALUE for n in value.numbers):
+        raise ValueTextError(f"could not read {text!r}: expected a number at most {MAX_VALUE:,.0f}")
+    return value
+
+
+def _read_value(text: str, q: Qualifiers) -> Value:
     r = _Reader(text, q)
     if r.done():
         raise ValueTextError(f"could not read an empty value: {_EXPECTED}")

@@ -90,6 +90,15 @@ class Frame:
         return round(self.height - self.down - count / self.top * (self.height - self.up - self.down), 1)
 
 
+def _ticks(top: float, most: int = 10) -> list[float]:
+    """At most ``most`` round ticks from 0 to ``top`` (steps of 10, 20, 50, 100, ...): never a number of
+    ticks that a stated total, however large, decides."""
+    step = 10.0
+    while top / step > most:
+        step *= 2.5 if str(int(step))[0] == "2" else 2
+    return [i * step for i in range(int(top // step) + 1)]
+
+
 def _months(wave: str) -> int:
     year, month = wave.split("-")
     return int(year) * 12 + int(month) - 1
@@ -136,7 +145,7 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str]) -
         "path": " ".join(path), "steps": steps, "merges": merges, "dots": dots,
         "start": {"x": f.x(f.x0) + 4, "y": f.y(overview.waves[0].before) - 6, "text": f"{overview.waves[0].before:g} ICSs before {overview.waves[0].wave}"},
         "total": {"y": f.y(overview.national_total), "text": f"all {overview.national_total} footprints"},
-        "yticks": [{"y": f.y(v), "text": str(v)} for v in range(0, int(f.top) + 1, 10)],
+        "yticks": [{"y": f.y(v), "text": f"{v:g}"} for v in _ticks(f.top)],
         "xticks": [{"x": f.x(year * 12), "text": str(year)} for year in years],
         "waves": [{"x": x, "text": w.wave, "row": i % 2 if any(abs(x - o) < 64 for o in labels_x if o != x) else 0}
                   for i, (x, w) in enumerate(zip(labels_x, overview.waves))],

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from factcheck.facts.values import Qualifiers, QualifiersFileError, ValueTextError, default_qualifiers, parse_value
+from factcheck.facts.values import MAX_VALUE, Qualifiers, QualifiersFileError, ValueTextError, default_qualifiers, parse_value
 
 Q = default_qualifiers()
 TABLE = Q.table
@@ -451,6 +451,7 @@ def _close(a: float, b: float) -> bool:
 def test_a_value_built_from_parts_parses_to_their_interval(case):
     w, name = case
     expected = expected_interval(w, name)
+    assume(max((*w.numbers, expected[1] if expected else 0.0)) <= MAX_VALUE)  # beyond: refused (tests/test_bounds.py)
     if expected is None:
         with pytest.raises(ValueTextError, match="allows no value"):
             parse_value(w.text)
@@ -477,6 +478,7 @@ def _range_text(form: str, a: str, b: str) -> str:
 @given(range_ends, range_ends, range_forms)
 def test_a_range_parses_to_its_ends(a, b, form):
     assume(a.scaled or not b.scaled or not a.numbers)  # the first end takes the second's scale: tested below
+    assume(max((a.value, b.value, *a.numbers, *b.numbers)) <= MAX_VALUE)
     text = _range_text(form, a.text, b.text)
     if a.share != b.share:
         with pytest.raises(ValueTextError, match="joins a share and a count"):
@@ -500,6 +502,7 @@ def test_the_first_end_of_a_range_takes_the_scale_of_the_second(a, b, mark, form
     share = not mark.strip() in TABLE.scales
     multiplier = Decimal("0.01") if share else Decimal(repr(TABLE.scales[mark.strip()]))
     lo, hi = float(a_n * multiplier), float(b_n * multiplier)
+    assume(max(lo, hi, float(a_n), float(b_n)) <= MAX_VALUE)
     text = _range_text(form, a_text, b_text + mark)
     if lo > hi or share and lo > 1:
         with pytest.raises(ValueTextError, match="from the smaller number to the larger" if lo > hi else "allows no value"):
