@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from factcheck.facts.tables import Tables
+from factcheck.facts.tables import Tables, month_wave
 
 from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, fmt_count, pick, resolved, some
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
@@ -91,8 +91,8 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
                              explanation="Regions come from the registry (NHS England regions, April 2020).")
 
     # By a wave, with no list ("the first ICS in London"): areas of the region designated by then.
-    by_wave = counted.filter(pl.col("list_id").is_null() & pl.col("wave").is_not_null())
-    designated = tables["designations"].join(regions, on="area_code")
+    by_wave = counted.filter(pl.col("list_id").is_null() & month_wave())  # a year alone says too little to count by
+    designated = tables["designations"].filter(month_wave()).join(regions, on="area_code")
     so_far_n: dict[tuple[str, str], int] = {}
     for region, wave in by_wave.select("region", "wave").unique().iter_rows():
         so_far_n[(region, wave)] = designated.filter((pl.col("wave") <= wave) & (pl.col("nhs_region") == region)).select(area_key()).n_unique()

@@ -55,7 +55,9 @@ TOTAL = FindingType("TOT-total", "error", "{what}: the waves add up to {expected
 GAP = FindingType("TOT-gap", "error", "From {first} to {last} the stated totals grow by {grew}, but the waves between add {added} ({sizes}).")
 STALE = FindingType("TOT-stale", "warning", "{what} as of {as_of}: the source says {value}, the count {until}; the waves add up to {expected} by then.")
 AS_OF = FindingType("TOT-as-of", "error", "{what} as of {as_of}: the source says {value}; the waves add up to {expected} then, and the count was never {value} before.")
+UNCHECKED = FindingType("TOT-vague-unchecked", "warning", "{value} new ICSs in {vague}: no wave the sources date can be it, so the count is not checked.")
 VAGUE = FindingType("TOT-vague-wave", "warning", "{value} new ICSs in {vague}: no wave it can be ({candidates}) holds that many, nor all of them together.")
+UNPLACED = FindingType("TOT-unplaced", "info", "{n} claims are left out of the running totals: {why}.")
 DOUBLE = FindingType("TOT-double-count", "error", "{area} is counted beside the {value} {what}, but it is one of them: designated in wave {wave}.")
 MERGERS = FindingType("TOT-mergers", "info", "Wave {wave}: {before} + {added} new − {absorbed} merged = {after} ICSs, not {naive}.")
 CHAIN = FindingType("TOT-chain", "info", "Running totals agree with the waves at {n} stated totals: {chain}.")
@@ -216,7 +218,7 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
         yield PERIOD([f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=row["added"], found=row["value"],
                      period=f"{row['as_of_lo']}..{row['as_of_hi']}", added=row["added"], value=row["value"])
 
-    for f in (*_vague_counts(tables, params, walked), *_double_counted(tables, params, walked)):  # not expectations
+    for f in (*_vague_counts(tables, params, walked), *_unplaced(tables, params, walked), *_double_counted(tables, params, walked)):  # not expectations
         yield f.model_copy(update={"engine": "factcheck"})
     checkpoints, start, separate_after = walked.checkpoints, walked.start, walked.separate_after
     if start is None:
@@ -301,12 +303,42 @@ def _vague_counts(tables: Tables, params: RunningTotalsParams, walked: "Walk") -
     for row in counts.iter_rows(named=True):
         candidates = wave_candidates(row["wave"], known)
         possible = [sizes[w] for w in candidates] + [sum(sizes[w] for w in candidates)]
-        if not candidates or any(row["lo"] <= x <= row["hi"] for x in possible):
-            continue
         vague = f"the wave numbered {row['wave'][1:]}" if row["wave"].startswith("#") else row["wave"]
+        if not candidates:
+            yield UNCHECKED([f"wave {row['wave']}"], pick(tables["counts"], row), found=row["value"], value=row["value"], vague=vague,
+                            explanation="A wave known only by its year or order is checked against the waves the sources date; "
+                                        "the dataset may not know every wave there was.")
+            continue
+        if any(row["lo"] <= x <= row["hi"] for x in possible):
+            continue
         yield VAGUE([f"wave {w}" for w in candidates], pick(tables["counts"], row), expected=" or ".join(f"{x:g}" for x in dict.fromkeys(possible)),
                     found=row["value"], value=row["value"], vague=vague, candidates=", ".join(f"{w}: {sizes[w]:g}" for w in candidates),
                     explanation="A wave known only by its year or order is matched to the waves the sources report that it can be.")
+
+
+def _unplaced(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
+    """Once: the claims the running totals cannot use, because their wave is known only by a year or
+    order that no wave the sources date can be (or, for a merger, not at all)."""
+    known = walked.waves["wave"].to_list()
+    vague = lambda frame: frame.filter(pl.col("wave").is_null() | ~month_wave())  # noqa: E731
+    counts = tables["counts"].filter(pl.col("wave").is_not_null())
+    left = pl.concat([  # counts of new ICSs in a year are _vague_counts' own
+        vague(tables["designations"]).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
+        vague(counts.filter(pl.col("measure").is_in([params.ics, params.stp]))).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
+        vague(tables["mergers"]).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
+    ])
+    if left.height == 0:
+        return
+    placeable = pl.col("wave").is_not_null() & pl.col("wave").map_elements(lambda w: bool(wave_candidates(w, known)), return_dtype=pl.Boolean)
+    nowhere = left.filter(~placeable)
+    several = left.filter(placeable & ~pl.col("checked"))
+    for claims, why in ((nowhere, "their wave is known only by a year or order that no wave the sources date can be, or not at all"),
+                        (several, "their wave is known only by a year or order that more than one dated wave can be")):
+        if claims.height:
+            waves = sorted({w or "no wave" for w in claims["wave"].to_list()})
+            yield UNPLACED(["England"], claims, n=claims.height, why=f"{why} ({', '.join(waves[:5])})",
+                           explanation="A designation, merger or total is placed in the walk only at a wave known by its month, or one "
+                                       "that other claims designate its area in.")
 
 
 def _double_counted(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
@@ -428,5 +460,5 @@ KIND = RuleKind(
     run=polars_run(checks, report),
     checks=checks,
     report=report,
-    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, DOUBLE, MERGERS, CHAIN),
+    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, UNCHECKED, UNPLACED, DOUBLE, MERGERS, CHAIN),
 )

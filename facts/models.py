@@ -150,7 +150,7 @@ class RegionCount(ClaimBase):
     subject: Text = about("what is counted, in a few words", "ICSs in London")
     value: Value
     list: Id | None = about_default(None, "the id of the list whose items are counted")
-    wave: Wave | None = about_default(None, "without a list: the wave by which the count holds ('the first ICS in London')")
+    wave: SomeWave | None = about_default(None, "without a list: the wave by which the count holds ('the first ICS in London'); a year when no month is given")
     as_of: When | None = about_default(None, AS_OF)
 
 
@@ -160,7 +160,8 @@ class Merger(ClaimBase):
     kind: Literal["merger"]
     subject: Text = about("the early ICS that became part of another", "Bucks")
     into: Text = about("the ICS it became part of", "Buckinghamshire, Oxfordshire and Berkshire West")
-    wave: Wave = about("the wave in which it merged", "2019-06")
+    wave: SomeWave | None = about_default(None, "the wave in which it merged (a year when no month is given); without one, the merger is "
+                                          "recorded but cannot enter the running totals", "2019-06")
 
 
 class Population(ClaimBase):
@@ -182,7 +183,7 @@ class Status(ClaimBase):
     kind: Literal["status"]
     subject: Text = about("the area as the source writes it", "Devon")
     status: Literal["ics", "not_ics"] = about("ics: it is an ICS; not_ics: it is not (yet) one ('has not been accredited')")
-    as_of: When = about("the date the status holds as of", "2019-06")
+    as_of: When | None = about_default(None, AS_OF, "2019-06")
 
 
 class QuoteClaim(ClaimBase):

@@ -125,7 +125,7 @@ class RegionCounts(Claims, Interval, AsOf):
     region: str
     subject: str
     list_id: str = pa.Field(nullable=True)
-    wave: str = pa.Field(nullable=True, str_matches=WAVE)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
 
 
 class Mergers(Areas):
@@ -133,7 +133,7 @@ class Mergers(Areas):
     into_code: str = pa.Field(nullable=True)
     into_name: str = pa.Field(nullable=True)
     into_match: str = pa.Field(nullable=True)
-    wave: str = pa.Field(str_matches=WAVE)
+    wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
 
 
 class Populations(Areas, Interval, AsOf):
