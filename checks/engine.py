@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import Dataset, LoadError, default_dataset, display_path, load
+from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, default_dataset, display_path, load
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
@@ -31,19 +31,29 @@ def rules_path(paths: list[Path] | None, rules: Path | None) -> Path:
 
 
 def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]], list[LoadError]]:
-    texts, errors = {}, []
-    for name in sorted(set(tables["sources"]["text_file"].to_list())):
-        path = folder / name
-        if not path.is_file():
+    """The lines of each source's text file, read only inside ``folder`` (``safepath.read_inside``: a
+    plain relative name, no link out of the folder, a regular file, at most ``MAX_TEXT_BYTES``). A
+    missing file is left to the evidence rule (a finding); a refused or unreadable one is an error at
+    the fact file and line of the source that names it, ``text_file``. At most ``MAX_RUN_ERRORS``."""
+    from factcheck.facts.loader import MAX_RUN_ERRORS, capped
+    from factcheck.facts.safepath import NotFound, UnsafeRead, read_inside, shown
+
+    texts: dict[str, list[str]] = {}
+    errors: list[LoadError] = []
+    named = tables["sources"].select("text_file", "fact_file", "fact_line").unique("text_file", keep="first").sort("text_file")
+    for name, fact_file, fact_line in named.iter_rows():
+        try:
+            data = read_inside(folder, name, MAX_TEXT_BYTES)
+        except NotFound:
             continue  # reported by the evidence rule as a finding
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            errors.append(LoadError(str(path), None, None, None, f"source text larger than {MAX_TEXT_BYTES} bytes"))
+        except UnsafeRead as err:
+            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {folder}: {err.message}"))
             continue
         try:
-            texts[name] = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            errors.append(LoadError(str(path), None, None, None, f"cannot be read as UTF-8 text: {err}"))
-    return texts, errors
+            texts[name] = data.decode("utf-8").splitlines()
+        except UnicodeDecodeError as err:
+            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {folder}: not UTF-8 text (byte {err.start})"))
+    return texts, capped(errors, MAX_RUN_ERRORS)
 
 
 def failure(what: str, err: BaseException) -> str:
@@ -127,7 +137,7 @@ def check(
         findings, text_errors, failures = run(dataset.tables, gx)
         if gx is not None:
             gx.build_docs()
-        all_errors = list(dataset.errors) + errors + text_errors
+        all_errors = capped(list(dataset.errors) + errors + text_errors, MAX_RUN_ERRORS)  # a run lists at most so many
         return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file, failures)
 
     if base is not None:

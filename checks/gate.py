@@ -248,12 +248,15 @@ def baseline_text(report: Report) -> str:
 
 
 def read_baseline(path: Path) -> list[Known]:
+    """The findings a baseline file lists. It is read as a regular file of at most
+    ``MAX_BASELINE_BYTES``, counted while reading (a FIFO, a device or a link to ``/dev/zero`` is
+    refused, never read); anything else is a ``BaselineError`` that names the file."""
+    from factcheck.facts.safepath import UnsafeRead, read_capped
+
     try:
-        if path.stat().st_size > MAX_BASELINE_BYTES:
-            raise BaselineError(f"{path}: larger than {MAX_BASELINE_BYTES} bytes; not a baseline")
-        baseline = Baseline.model_validate_json(path.read_bytes())
-    except OSError as err:
-        raise BaselineError(f"{path}: cannot be read: {err.strerror or err}") from None
+        baseline = Baseline.model_validate_json(read_capped(path, MAX_BASELINE_BYTES))
+    except UnsafeRead as err:
+        raise BaselineError(f"{path}: {err.message}; not a baseline") from None
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "the file"

@@ -1,4 +1,8 @@
-"""Rules files: the rule instances a check runs, as data."""
+"""Rules files: the rule instances a check runs, as data.
+
+A rules file is read as fact files are (``yamlsafe.load_yaml_file``: a regular file of bounded size; a
+link to ``/dev/zero`` or a FIFO is refused, never read); at most ``MAX_FILE_ERRORS`` of its errors are
+listed, then one line counts the rest, and found values are shown cut short (``safepath.shown``)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from factcheck.facts.loader import LoadError, display_path
+from factcheck.facts.loader import MAX_FILE_ERRORS, LoadError, capped, display_path
+from factcheck.facts.safepath import shown
 from factcheck.facts.yamlsafe import YamlError, load_yaml_file
 
 from .base import Params
@@ -42,13 +47,13 @@ def load_rules(path: Path) -> tuple[list[tuple[RuleSpec, Params]], list[LoadErro
         except ValidationError as err:
             for e in err.errors():
                 field = ".".join(map(str, ("rules", i, *e["loc"])))
-                errors.append(LoadError(label, line, column, field, e["msg"] + (f", found {e['input']!r}" if not isinstance(e.get("input"), dict) else "")))
+                errors.append(LoadError(label, line, column, field, e["msg"] + (f", found {shown(e.get('input'))}" if not isinstance(e.get("input"), dict) else "")))
             continue
         if spec.kind not in KINDS:
-            errors.append(LoadError(label, line, column, f"rules.{i}.kind", f"expected one of {', '.join(k.name for k in KINDS)}, found {spec.kind!r}"))
+            errors.append(LoadError(label, line, column, f"rules.{i}.kind", f"expected one of {', '.join(k.name for k in KINDS)}, found {shown(spec.kind)}"))
             continue
         if spec.code in codes:
-            errors.append(LoadError(label, line, column, f"rules.{i}.code", f"code {spec.code!r} is used twice"))
+            errors.append(LoadError(label, line, column, f"rules.{i}.code", f"code {shown(spec.code)} is used twice"))
             continue
         try:
             params = KINDS[spec.kind].params.model_validate(spec.params)
@@ -58,4 +63,4 @@ def load_rules(path: Path) -> tuple[list[tuple[RuleSpec, Params]], list[LoadErro
             continue
         codes.add(spec.code)
         out.append((spec, params))
-    return out, errors
+    return out, capped(errors, MAX_FILE_ERRORS, label)

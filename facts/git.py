@@ -1,8 +1,10 @@
 """Fact files as they are at a git commit, read from git's objects, never by checking anything out.
 
-``git archive`` streams the files of a commit as a tar, which is unpacked into a temporary folder with
-tarfile's ``data`` filter (no links out, no absolute paths, no device files). The user's work tree
-and index are never touched. A shallow clone works as long as the commit itself was fetched.
+``git archive`` streams the files of a commit as a tar, which is unpacked into a temporary folder:
+regular files and folders only (a symbolic link or any other kind of member is skipped, so a link at
+the commit can neither point the check outside the folder nor stop it), and with tarfile's ``data``
+filter besides (no absolute paths, no ``..``). The user's work tree and index are never touched. A
+shallow clone works as long as the commit itself was fetched.
 """
 
 from __future__ import annotations
@@ -53,15 +55,23 @@ def resolve(root: Path, ref: str) -> str:
         ) from None
 
 
-def export(root: Path, commit: str, paths: list[Path], into: Path) -> None:
-    """Write the files under ``paths`` (relative to ``root``) as they are at ``commit`` into ``into``."""
+def export(root: Path, commit: str, paths: list[Path], into: Path) -> list[str]:
+    """Write the files under ``paths`` (relative to ``root``) as they are at ``commit`` into ``into``;
+    the names of the members skipped (symbolic links and anything else not a regular file or a folder)
+    are returned. A tar that cannot be unpacked is a ``GitError``."""
     names = str(_git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *(p.as_posix() for p in paths)))
     files = [n for n in names.split("\0") if n]
     if not files:
-        return  # the folder is new at head: nothing at the base
+        return []  # the folder is new at head: nothing at the base
     data = _git(root, "archive", "--format=tar", commit, "--", *files, binary=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:  # type: ignore[arg-type]
-        tar.extractall(into, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:  # type: ignore[arg-type]
+            members = tar.getmembers()
+            kept = [m for m in members if m.isfile() or m.isdir()]
+            tar.extractall(into, members=kept, filter="data")
+    except (tarfile.TarError, OSError) as err:  # FilterError is a TarError: a name out of the folder
+        raise GitError(f"cannot unpack the files of commit {commit[:12]}: {err}") from None
+    return [m.name for m in members if not (m.isfile() or m.isdir())]
 
 
 def relative_to_root(root: Path, path: Path) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from . import models
 from .dates import DateInterval, parse_date
 from .registry import Registry, load_registry
+from .safepath import cut, inside, kind_of, shown
 from .tables import AREA_TABLES, COLUMNS, Tables, month_wave
 from .values import parse_value
 from .yamlsafe import Positions, YamlError, load_yaml_file
@@ -27,21 +29,44 @@ from .yamlsafe import Positions, YamlError, load_yaml_file
 FACT_SUFFIXES = (".yaml", ".yml", ".csv", ".parquet", ".ndjson", ".jsonl")  # tables: see facts.tabular
 RULES_FILE = "rules.yaml"
 MAX_FILES = 10_000
+#: Bounds of the numbers a fact file says, checked where they are read (a claim beyond them is left
+#: out with an error): a line of a source text, and an item's number in a numbered list.
+MAX_LINE = 10_000_000
+MAX_POSITION = 100_000
+MAX_FILE_ERRORS = 50  # errors reported per file; the rest are counted in one line
+MAX_RUN_ERRORS = 200  # errors reported per load; the rest are counted in one line
 
 
 @dataclass(frozen=True)
 class LoadError:
     """Why (part of) a fact file could not be used, and exactly where."""
 
-    file: str
+    file: str  # "" for a line about the run ("… and 12 more errors")
     line: int | None
     column: int | None
     field: str | None
     message: str
 
+    def __post_init__(self) -> None:  # a message that quotes a long value whole is cut (safepath.cut)
+        if len(self.message) > 1000 or (self.field is not None and len(self.field) > 1000):
+            object.__setattr__(self, "message", cut(self.message))
+            object.__setattr__(self, "field", cut(self.field) if self.field is not None else None)
+
     def __str__(self) -> str:
         where = self.file + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
+        if not where:
+            return self.message
         return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
+
+
+def capped(errors: list[LoadError], limit: int, file: str = "") -> list[LoadError]:
+    """The first ``limit`` errors and, when there were more, one line that counts the rest (of
+    ``file``, or of the run when ``file`` is empty)."""
+    if len(errors) <= limit:
+        return errors
+    more = len(errors) - limit
+    where = " in this file" if file else ""
+    return [*errors[:limit], LoadError(file, None, None, None, f"… and {more:,} more error{'s' if more > 1 else ''}{where}")]
 
 
 @dataclass(frozen=True)
@@ -81,22 +106,54 @@ def display_path(path: Path) -> str:
 
 
 def fact_files(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
-    """The fact files under ``paths`` (folders are searched recursively), sorted, rules files excluded."""
+    """The fact files under ``paths`` (folders are searched recursively), sorted, rules files excluded.
+
+    Inside a folder, a symbolic link that leads out of the folder (to a fact file or to a folder) is
+    refused, not followed, and so is anything with a fact file's name that is not a regular file (a
+    FIFO, a device, a socket): each is an error that says so. Links to folders are never searched."""
     found: list[Path] = []
     errors: list[LoadError] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*")) if p.suffix in FACT_SUFFIXES and p.name != RULES_FILE and p.is_file()
-            )
+            for p in sorted(path.rglob("*")):
+                if (p.suffix not in FACT_SUFFIXES or p.name == RULES_FILE) and not p.is_symlink():
+                    continue
+                refused = _refused(path, p)
+                if refused is None:
+                    found.append(p)
+                elif refused:
+                    errors.append(LoadError(str(p), None, None, None, refused))
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            errors.append(LoadError(str(path), None, None, None, f"expected a fact file or a folder, found {kind_of(path.stat().st_mode)}"))
         else:
             errors.append(LoadError(str(path), None, None, None, "no such file or folder"))
     if len(found) > MAX_FILES:
         errors.append(LoadError(str(paths[0]), None, None, None, f"more than {MAX_FILES} fact files; split the dataset"))
         found = found[:MAX_FILES]
     return found, errors
+
+
+def _refused(folder: Path, path: Path) -> str | None:
+    """Why an entry found in ``folder`` is not read as a fact file: a message, or "" when it is passed
+    over in silence (not a fact file's name, a folder); None when it is read."""
+    fact_name = path.suffix in FACT_SUFFIXES and path.name != RULES_FILE
+    link = path.is_symlink()
+    try:
+        mode = path.stat().st_mode  # through links
+    except OSError:
+        if not fact_name:
+            return ""
+        return "expected a fact file, found a symbolic link to nothing" if link else "cannot be read"
+    if link and not inside(folder, path) and (fact_name or stat.S_ISDIR(mode)):
+        what = "folder" if stat.S_ISDIR(mode) else "fact file"
+        return f"expected a {what} inside {folder}, found a symbolic link that leads outside it (not followed)"
+    if not fact_name or stat.S_ISDIR(mode):
+        return ""
+    if not stat.S_ISREG(mode):
+        return f"expected a regular fact file, found {kind_of(mode)}"
+    return None
 
 
 _FIELD_HINTS = {
@@ -125,7 +182,7 @@ def _pydantic_errors(err: ValidationError, file: str, base: tuple, positions: Po
         elif e["type"] == "extra_forbidden":
             message = "unknown field"
         if e["type"] != "missing" and "input" in e and not isinstance(e["input"], (dict, list)):
-            message += f", found {e['input']!r}"
+            message += f", found {shown(e['input'])}"
         out.append(LoadError(file, line, column, field, message))
     return out
 
@@ -160,13 +217,17 @@ def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tupl
         kind = raw.get("kind") if isinstance(raw, dict) else None
         if kind not in models.CLAIM_KINDS:
             where = positions.get(("claims", i, "kind"), (line, column))
-            found = "no kind" if kind is None else repr(kind)
+            found = "no kind" if kind is None else shown(kind)
             errors.append(LoadError(label, *where, f"claims.{i}.kind", f"expected one of {', '.join(models.CLAIM_KINDS)}, found {found}"))
             continue
         try:
             claim = _CLAIM.validate_python(raw)
         except ValidationError as err:
             errors.extend(_pydantic_errors(err, label, ("claims", i), positions, (line, column)))
+            continue
+        too_big = _beyond_bounds(claim, i, positions, (line, column))
+        if too_big:
+            errors.extend(LoadError(label, *where, field, message) for where, field, message in too_big)
             continue
         if claim.id in seen:
             errors.append(LoadError(label, line, column, f"claims.{i}.id", f"id {claim.id!r} is used twice (first at line {seen[claim.id]})"))
@@ -177,9 +238,26 @@ def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tupl
     list_ids = {c.id for c, _, _ in claims if c.kind == "list"}
     dangling = [(claim, line) for claim, line, _ in claims if getattr(claim, "list", None) not in (None, *list_ids)]
     for claim, line in dangling:
-        errors.append(LoadError(label, line, None, "list", f"expected the id of a list claim in this file, found {claim.list!r}"))
+        errors.append(LoadError(label, line, None, "list", f"expected the id of a list claim in this file, found {shown(claim.list)}"))
     left_out = {claim.id for claim, _ in dangling}
-    return source, [c for c in claims if c[0].id not in left_out], errors
+    return source, [c for c in claims if c[0].id not in left_out], capped(errors, MAX_FILE_ERRORS, label)
+
+
+def _beyond_bounds(claim: Any, i: int, positions: Positions, fallback: tuple[int, int]) -> list[tuple[tuple[int, int], str, str]]:
+    """The numbers of a validated claim beyond ``MAX_LINE`` or ``MAX_POSITION``: (place, field, message) each."""
+    out = []
+    numbers: list[tuple[tuple[str | int, ...], int | None, int, str]] = [
+        (("evidence", "line"), claim.evidence.line, MAX_LINE, "a line of the source text"),
+    ]
+    for j, item in enumerate(getattr(claim, "items", None) or []):
+        numbers.append((("items", j, "line"), item.line, MAX_LINE, "a line of the source text"))
+        numbers.append((("items", j, "position"), item.position, MAX_POSITION, "an item's number in its list"))
+    for path, value, limit, what in numbers:
+        if value is not None and value > limit:
+            where = positions.get(("claims", i, *path), fallback)
+            field = ".".join(map(str, ("claims", i, *path)))
+            out.append((where, field, f"expected at most {limit:,} ({what}), found {shown(value)}"))
+    return out
 
 
 EARLIEST = dt.date(2016, 1, 1)  # before any footprint: the earliest a wave known only by its order can have been
@@ -330,7 +408,7 @@ def load(paths: list[Path] | None = None, registry: Registry | None = None) -> D
         frames = load_tables(tables, frames, errors)
     frames = place_waves(resolve_areas(frames, registry))
     frames |= reference_frames(registry)
-    return Dataset(Tables(frames, registry), tuple(errors), tuple(labels))
+    return Dataset(Tables(frames, registry), tuple(capped(errors, MAX_RUN_ERRORS)), tuple(labels))
 
 
 def wave_candidates(vague: str, known: list[str]) -> list[str]:

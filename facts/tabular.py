@@ -7,6 +7,11 @@ reads the file lazily, every value is cast to its declared dtype, and the same p
 describe the typed tables validate the rows, all at once. A row that fails is reported with its file,
 line (CSV and NDJSON) or row (Parquet), column and what was expected, and is left out; the other rows
 and files are used.
+
+Bounds are checked where the values are read: a ``source_line`` above ``loader.MAX_LINE``, a
+``position`` or ``n_items`` above ``loader.MAX_POSITION``, and a ``text_file`` that is not a plain file
+name (an absolute path, a folder, ``..``) are errors of their row. At most ``MAX_ERRORS`` errors are
+reported per file, then one line counts the rest; found values are shown cut short (``safepath.shown``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .loader import LoadError  # loader imports this module only inside load(), so no cycle at import
+from .loader import MAX_LINE, MAX_POSITION, LoadError  # loader imports this module only inside load(), so no cycle at import
+from .safepath import UnsafeRead, regular_size, shown
 from .tables import COLUMNS
 from .values import parse_value
 
@@ -29,6 +35,10 @@ DERIVED = frozenset({
 OPTIONAL = frozenset({"n_extras", "said_lo", "said_hi", "effective_lo", "effective_hi"})
 MAX_BYTES = 1 << 30
 MAX_ERRORS = 50  # reported per file; the rest are counted
+#: The most a whole-number column may say (a bigger number is an error of its row).
+INT_BOUNDS = {"source_line": MAX_LINE, "position": MAX_POSITION, "n_items": MAX_POSITION}
+#: A source's text file: a plain file name, as in a YAML fact file (no folder, no '..').
+TEXT_FILE = r"^[^/\\]{1,200}$"
 
 
 def table_of(path: Path) -> str | None:
@@ -56,16 +66,22 @@ def _cast(column: str, dtype: pl.DataType, given: pl.DataType) -> pl.Expr:
     return col.cast(dtype, strict=False)
 
 
-def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None:  # type: ignore[no-untyped-def]
+def read_table(path: Path, label: str, error: _FileErrors) -> tuple[str, pl.DataFrame] | None:
     """One table file as a frame of its table's dtypes (rows that fail are reported through ``error``
-    as ``error(line, column, field, message)`` and left out), or None when the file is unusable."""
+    as ``error(line, column, field, message)`` and left out; ``error.more(n)`` counts ``n`` it does not
+    show), or None when the file is unusable."""
     table, form = table_of(path), SUFFIXES[path.suffix.lower()]
     if table is None:
         return None
-    if path.stat().st_size > MAX_BYTES:
+    try:
+        size = regular_size(path)  # a FIFO or a device is refused before polars opens it
+    except UnsafeRead as err:
+        error(None, None, None, err.message)
+        return None
+    if size > MAX_BYTES:
         error(None, None, None, f"file is larger than {MAX_BYTES} bytes")
         return None
-    if form == "ndjson" and path.stat().st_size == 0:  # no rows: polars cannot scan an empty NDJSON file
+    if form == "ndjson" and size == 0:  # no rows: polars cannot scan an empty NDJSON file
         return table, pl.DataFrame(schema=COLUMNS[table])
     try:
         lazy = _scan(path, form)
@@ -98,15 +114,20 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
         error(None, None, None, f"cannot be read as {form}: {str(err).splitlines()[0]}")
         return None
     bad = pl.lit(False)
-    reported = 0
     for c in required:
-        uncast = pl.col(c).is_not_null() & pl.col(f"{c}__typed").is_null()  # a value its dtype cannot hold
-        failed = frame.filter(uncast)
-        if failed.height:
-            for line, value in failed.select("fact_line", c).head(MAX_ERRORS - reported).iter_rows():
-                error(line, None, c, f"expected {_describe(schema[c])}, found {value!r}")
-                reported += 1
-            bad = bad | uncast
+        typed = pl.col(f"{c}__typed")
+        checks = [(pl.col(c).is_not_null() & typed.is_null(), f"expected {_describe(schema[c])}", c)]  # a value its dtype cannot hold
+        if c in INT_BOUNDS:
+            checks.append((typed > INT_BOUNDS[c], f"expected at most {INT_BOUNDS[c]:,}", f"{c}__typed"))
+        if table == "sources" and c == "text_file":
+            checks.append((~typed.str.contains(TEXT_FILE) | typed.is_in([".", ".."]), "expected the file name of the source text, without folders", c))
+        for wrong, expected, shows in checks:
+            failed = frame.filter(wrong.fill_null(False))
+            for line, value in failed.select("fact_line", shows).head(MAX_ERRORS).iter_rows():
+                error(line, None, c, f"{expected}, found {shown(value)}")
+            if failed.height > MAX_ERRORS:
+                error.more(failed.height - MAX_ERRORS)
+            bad = bad | wrong.fill_null(False)
     frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in required])
     if "value" in schema:
         frame = _with_bounds(frame, error, counts=table == "counts")
@@ -117,7 +138,8 @@ def read_table(path: Path, label: str, error) -> tuple[str, pl.DataFrame] | None
 
 def _with_bounds(frame: pl.DataFrame, error, counts: bool = False) -> pl.DataFrame:  # type: ignore[no-untyped-def]
     """Bounds of each hedged value ('nearly 14.5 million'), parsed once per distinct value (a count's
-    as the loader reads it: ``loader.count_bounds``)."""
+    as the loader reads it: ``loader.count_bounds``). A value that cannot be read is an error (its
+    message cut short: ``safepath.cut`` through ``LoadError``)."""
     from .loader import count_bounds
 
     bounds, bad = [], set()
@@ -145,18 +167,18 @@ def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], 
 
     parts: dict[str, list[pl.DataFrame]] = {name: [frame] for name, frame in frames.items()}
     for path, label in files:
-        def error(line, column, field, message, label=label):  # type: ignore[no-untyped-def]
-            errors.append(LoadError(label, line, column, field, message))
-
+        error = _FileErrors(label, errors)
         if table_of(path) is None:
             error(None, None, None, f"a table file is named <name>.<table>{path.suffix}, with <table> one of {', '.join(COLUMNS)}")
             continue
         read = read_table(path, label, error)
-        if read is None:
-            continue
-        table, frame = read
-        bad_rows = failures(table, frame, error, MAX_ERRORS)
-        parts[table].append(frame.filter(~pl.int_range(pl.len()).is_in(bad_rows)) if bad_rows else frame)
+        if read is not None:
+            table, frame = read
+            budget = max(error.left, 0)
+            bad_rows = failures(table, frame, error, budget)
+            error.more(max(len(bad_rows) - budget, 0))  # rows beyond the budget: counted, not shown
+            parts[table].append(frame.filter(~pl.int_range(pl.len()).is_in(bad_rows)) if bad_rows else frame)
+        error.close()
     out = {name: pl.concat(group, how="vertical") for name, group in parts.items()}
     known = out["sources"]["source_id"].implode()
     for name, frame in out.items():
@@ -166,8 +188,34 @@ def load_tables(files: list[tuple[Path, str]], frames: dict[str, pl.DataFrame], 
             pl.col("source_id").is_in(known).alias("_known"), pl.struct("source_id", "claim_id").is_first_distinct().alias("_first"),
         )
         for fact_file, line, source in marked.filter(~pl.col("_known")).select("fact_file", "fact_line", "source_id").head(MAX_ERRORS).iter_rows():
-            errors.append(LoadError(fact_file, line, None, "source_id", f"no source {source!r} in the dataset's sources"))
+            errors.append(LoadError(fact_file, line, None, "source_id", f"no source {shown(source)} in the dataset's sources"))
         for fact_file, line, claim in marked.filter(~pl.col("_first")).select("fact_file", "fact_line", "claim_id").head(MAX_ERRORS).iter_rows():
-            errors.append(LoadError(fact_file, line, None, "claim_id", f"claim id {claim!r} is used twice for its source"))
+            errors.append(LoadError(fact_file, line, None, "claim_id", f"claim id {shown(claim)} is used twice for its source"))
         out[name] = marked.filter(pl.col("_known") & pl.col("_first")).drop("_known", "_first")
     return out
+
+
+class _FileErrors:
+    """The errors of one table file: the first ``MAX_ERRORS`` go to ``errors``, the rest are counted and
+    said in one line when the file is done. Called as ``error(line, column, field, message)``."""
+
+    def __init__(self, label: str, errors: list[LoadError]) -> None:
+        self.label, self.errors, self.listed, self.hidden = label, errors, 0, 0
+
+    @property
+    def left(self) -> int:
+        return MAX_ERRORS - self.listed
+
+    def __call__(self, line: int | None, column: int | None, field: str | None, message: str) -> None:
+        if self.listed < MAX_ERRORS:
+            self.errors.append(LoadError(self.label, line, column, field, message))
+            self.listed += 1
+        else:
+            self.hidden += 1
+
+    def more(self, n: int) -> None:
+        self.hidden += n
+
+    def close(self) -> None:
+        if self.hidden:
+            self.errors.append(LoadError(self.label, None, None, None, f"… and {self.hidden:,} more error{'s' if self.hidden > 1 else ''} in this file"))

@@ -7,6 +7,12 @@ the nesting depth, and returns a map from each value's path (``("claims", 3, "va
 
 It parses with libyaml (``CSafeLoader``, several times faster) when PyYAML has it. libyaml resolves an
 alias to the node it names, so an alias shows up here as a node met twice, and is refused as such.
+Newer libyaml (PyYAML 6.0.4) refuses flow nesting deeper than 1000 itself, and its scanner looks ahead
+of the events, so it may refuse before the depth here is reached: that refusal is reported as this
+loader's own ("nesting deeper than 32 levels", at libyaml's place), whatever PyYAML is installed.
+
+A file is read through ``safepath.read_capped``: a regular file only (a FIFO or ``/dev/zero`` is
+refused, never read), at most ``MAX_BYTES`` bytes counted while reading.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .safepath import UnsafeRead, read_capped, shown
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
@@ -64,9 +72,9 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
             container.append(value)
         elif frame[2] is _NO_KEY:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
-                _fail(f"a key must be a plain name, found {value!r}", mark)
+                _fail(f"a key must be a plain name, found {shown(value)}", mark)
             if value in container:
-                _fail(f"key {value!r} appears twice", mark)
+                _fail(f"key {shown(value)} appears twice", mark)
             frame[2] = value
             positions[(*path, value)] = (mark.line + 1, mark.column + 1)
         else:
@@ -91,13 +99,18 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
                 place(event.value, event.start_mark)
             else:
                 node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-                place(scalars.construct_object(node, deep=True), event.start_mark)
+                try:
+                    value = scalars.construct_object(node, deep=True)
+                except (ValueError, OverflowError):  # 2020-02-30, an int of 5,000 digits, !!int x
+                    what = _SCALAR_KINDS.get(tag, f"a value of tag {shown(tag)}")
+                    _fail(f"expected {what}, found {shown(event.value)}", event.start_mark)
+                place(value, event.start_mark)
         elif isinstance(event, _COLLECTION_START):
             if len(stack) >= MAX_DEPTH:
                 _fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
             mapping = isinstance(event, yaml.MappingStartEvent)
             if event.tag not in (None, "!") and event.tag not in _PLAIN_TAGS:
-                _fail(f"tag {event.tag!r} is not allowed in fact files", event.start_mark)
+                _fail(f"tag {shown(event.tag)} is not allowed in fact files", event.start_mark)
             if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
                 _fail("a key must be a plain name, found a collection", event.start_mark)
             container: Any = {} if mapping else []
@@ -110,6 +123,12 @@ def _build(events: Any, scalars: yaml.SafeLoader) -> tuple[Any, Positions]:
 
 
 _NO_KEY = object()
+_SCALAR_KINDS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a real date (YYYY-MM-DD)",
+    "tag:yaml.org,2002:bool": "true or false",
+}
 
 
 def load_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
@@ -121,19 +140,23 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlError(name, line, column, f"not valid YAML: {err.problem or err.context}") from None
+        problem = err.problem or err.context
+        if "nesting" in str(problem) or "nesting" in str(err.context):  # libyaml's own limit, met first
+            problem = f"nesting deeper than {MAX_DEPTH} levels"
+        raise YamlError(name, line, column, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as err:
         raise YamlError(name, None, None, f"not valid YAML: {err}") from None
 
 
 def load_yaml_file(path: Path) -> tuple[Any, Positions]:
+    """Read and parse one YAML file: a regular file of at most ``MAX_BYTES`` bytes (a FIFO, a device
+    or a link to one is refused, and the size is counted while reading, never taken from ``stat``)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlError(str(path), None, None, f"file is {size} bytes, more than the {MAX_BYTES} a fact file may be")
-        text = path.read_text(encoding="utf-8")
+        data = read_capped(path, MAX_BYTES)
+    except UnsafeRead as err:
+        raise YamlError(str(path), None, None, err.message) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise YamlError(str(path), None, None, f"not UTF-8 text (byte {err.start})") from None
-    except OSError as err:
-        raise YamlError(str(path), None, None, f"cannot be read: {err.strerror}") from None
-    return load_yaml_text(text, str(path))
+    return load_yaml_text(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
