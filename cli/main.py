@@ -1,19 +1,73 @@
 """The ``factcheck`` command line: thin typer commands that call the library and never compute.
 
 Heavy libraries (polars, pandera, Jinja2, great-expectations) are imported inside the commands that
-need them, so that ``factcheck --help`` and the PR gate start fast.
+need them, so that ``factcheck --help``, ``factcheck --version`` and the PR gate start fast.
+
+Everything printed that comes from the input (file names, keys, claims, refs) goes through
+``facts.text.printable``: no line break, terminal control or GitHub workflow command of its own.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from enum import Enum
-from pathlib import Path
-from typing import Annotated, Callable, Optional
 
-import typer
+try:  # the interpreter's own module, loaded before any of ours (``signal`` takes a millisecond to import)
+    from _signal import SIGINT, signal as _on_signal
+except ImportError:  # another Python
+    from signal import SIGINT, signal as _on_signal
+
+
+class Interrupted(SystemExit, KeyboardInterrupt):
+    """Ctrl-C. To code that handles a KeyboardInterrupt (typer, pytest) it is one; to the interpreter, when
+    nothing handles it, it is a SystemExit with code 130, so the process ends quietly: no traceback, even
+    while the modules below are still being imported."""
+
+
+_interrupts = 0
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    global _interrupts
+    _interrupts += 1
+    if _interrupts > 1:  # a second Ctrl-C while the first is being handled: end now
+        os._exit(130)
+    raise Interrupted(130)
+
+
+def _unraisable(hook, then=sys.unraisablehook) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C inside a finaliser or a weakref callback (the import system has some) cannot be raised; it
+    still ends the process, quietly. Anything else goes to the hook this one replaced."""
+    if isinstance(hook.exc_value, KeyboardInterrupt):
+        os._exit(130)
+    then(hook)
+
+
+def _excepthook(kind, value, traceback, then=sys.excepthook) -> None:  # type: ignore[no-untyped-def]
+    """An exception that nobody caught after a Ctrl-C is the interrupt's doing: code that it interrupts can
+    turn it into another (Python 3.11 makes one raised while a class is created a RuntimeError). End
+    quietly with 130; without a Ctrl-C, go to the hook this one replaced."""
+    if _interrupts:
+        os._exit(130)
+    then(kind, value, traceback)
+
+
+try:  # first, before the imports below (typer alone takes a tenth of a second)
+    _on_signal(SIGINT, _interrupted)
+except ValueError:  # imported outside the main thread, where no handler can be set: run() sets it
+    pass
+sys.unraisablehook, sys.excepthook = _unraisable, _excepthook
+
+import gc  # noqa: E402
+import stat  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Callable, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from typer.exceptions import TyperException  # noqa: E402  (usage errors: click's ClickException is one)
+
+from factcheck.facts.text import printable  # noqa: E402
 
 app = typer.Typer(
     name="factcheck",
@@ -32,11 +86,26 @@ Paths = Annotated[
 ]
 
 
+def _version(show: bool) -> None:
+    """--version: the installed package's version, from its metadata (nothing else is imported)."""
+    if not show:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"factcheck {version('factcheck')}")
+    except PackageNotFoundError:
+        typer.echo("factcheck (not installed: no version)")
+    raise typer.Exit(EXIT_CLEAN)
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
     """Check that sources reporting the same events agree.
 
-    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unusable input or usage.
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unusable input or usage, 130 interrupted.
     """
 
 
@@ -45,9 +114,14 @@ class TableFormat(str, Enum):
     json = "json"
 
 
+def _say_error(error: object) -> None:
+    """One error on standard error, as one printable line."""
+    typer.echo(f"error: {printable(error)}", err=True)
+
+
 def _say_errors(errors) -> None:  # type: ignore[no-untyped-def]
     for error in errors:
-        typer.echo(f"error: {error}", err=True)
+        _say_error(error)
 
 
 @app.command(epilog="Example: factcheck tables --format json > tables.json")
@@ -61,12 +135,15 @@ def tables(
     from factcheck.facts.loader import load
     from factcheck.reports.tables import tables_json, tables_text
 
-    dataset = load(paths)
-    problems = schemas.validate(dataset.tables.frames)
-    typer.echo(tables_json(dataset.tables) if format is TableFormat.json else tables_text(dataset.tables, rows))
+    with _Progress(paths):
+        dataset = load(paths)
+        problems = schemas.validate(dataset.tables.frames)
+    if format is TableFormat.json:
+        typer.echo(_json_safe(tables_json(dataset.tables)))
+    else:  # polars' table layout: no control character in it is factcheck's own
+        typer.echo("\n".join(printable(line) for line in tables_text(dataset.tables, rows).split("\n")))
     _say_errors(dataset.errors)
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
+    _say_errors(problems)
     raise typer.Exit(EXIT_UNUSABLE if dataset.errors or problems else EXIT_CLEAN)
 
 
@@ -104,16 +181,20 @@ def check(
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="factcheck, or gx: the rules said as expectations run on great-expectations.")] = Engine.factcheck,
     gx_docs: Annotated[Optional[Path], typer.Option("--gx-docs", help="With --engine gx: build GX Data Docs in this folder.")] = None,
+    accept_rule_changes: Annotated[bool, typer.Option("--accept-rule-changes", help="With --base: accept changes to the rules file (otherwise a change to the rules is itself a failing finding)")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text format: print only the findings that fail the run, and the verdict line.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Text format: no colour, even on a terminal (as does a non-empty NO_COLOR).")] = False,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
     if base is not None and baseline is not None:
-        typer.echo("error: give --base or --baseline, not both", err=True)
+        _say_error("give --base or --baseline, not both")
         raise typer.Exit(EXIT_UNUSABLE)
     if gx_docs is not None and engine is not Engine.gx:
-        typer.echo("error: --gx-docs needs --engine gx", err=True)
+        _say_error("--gx-docs needs --engine gx")
         raise typer.Exit(EXIT_UNUSABLE)
-    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, engine.value, gx_docs)
-    text = _render(report, format.value, colour=output is None and sys.stdout.isatty(), errors_said=output is None)
+    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, engine.value, gx_docs, accept_rule_changes)
+    colour = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    text = _render(report, format.value, colour=colour, errors_said=output is None, quiet=quiet)
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
                                         ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
     written = _write(files)
@@ -122,12 +203,13 @@ def check(
     if format is Format.github and os.environ.get("GITHUB_STEP_SUMMARY"):
         written &= _write([(Path(os.environ["GITHUB_STEP_SUMMARY"]), lambda: _render(report, "markdown"))], append=True)
     _say_errors(report.load_errors)
-    if report.load_errors or not written:
+    _say_errors([f"rule failed: {failure}" for failure in report.rule_failures])
+    if report.load_errors or report.rule_failures or not written:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
 
 
-def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine="factcheck", gx_docs=None):  # type: ignore[no-untyped-def]
+def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine="factcheck", gx_docs=None, accept_rule_changes=False):  # type: ignore[no-untyped-def]
     """The engine's report; a git ref, baseline or engine that cannot be used is exit 2 with what to do."""
     from factcheck.checks.engine import check as run_check
 
@@ -144,11 +226,61 @@ def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine=
         from factcheck.checks.gx_engine import GXUnavailable
 
         unusable += (GXUnavailable,)
+    options = {"accept_rule_changes": True} if accept_rule_changes else {}  # given only when asked for
     try:
-        return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline, engine=engine, gx_docs=gx_docs)
+        with _Progress(paths):
+            return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline, engine=engine, gx_docs=gx_docs, **options)
     except unusable as err:
-        typer.echo(f"error: {err}", err=True)
+        _say_error(err)
         raise typer.Exit(EXIT_UNUSABLE) from None
+
+
+class _Progress:
+    """'factcheck: checking N fact files… 3 s' on standard error, rewritten in place each second once a
+    run has taken one, and wiped when it ends; nothing at all when standard error is not a terminal (a CI
+    log, a pipe, a file), so no log ever holds it."""
+
+    def __init__(self, paths: list[Path] | None) -> None:
+        self.paths = paths
+        self.thread = self.done = None  # type: ignore[var-annotated]
+        self.width = 0
+
+    def __enter__(self) -> "_Progress":
+        if sys.stderr.isatty():
+            import threading
+
+            self.done = threading.Event()
+            self.thread = threading.Thread(target=self._show, name="factcheck-progress", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread is None:
+            return
+        self.done.set()
+        self.thread.join()
+        if self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+    def _show(self) -> None:
+        what, seconds = "", 0
+        while not self.done.wait(1.0):
+            seconds += 1
+            what = what or self._files()
+            line = f"factcheck: checking {what}… {seconds} s"
+            sys.stderr.write("\r" + line)
+            sys.stderr.flush()
+            self.width = len(line)
+
+    def _files(self) -> str:
+        from factcheck.facts.loader import default_dataset, fact_files
+
+        try:
+            n = len(fact_files(list(self.paths or [default_dataset()]))[0])
+        except Exception:  # a count for the eye only; in this thread an error would print a traceback
+            return "the fact files"
+        return f"{n} fact file{'s' if n != 1 else ''}"
 
 
 baseline_app = typer.Typer(help="Record today's findings, so that checks fail only on new ones.", no_args_is_help=True)
@@ -166,21 +298,32 @@ def baseline_write(
     from factcheck.checks.gate import baseline_text
 
     report = _run_check(paths, rules, sources, "never")
-    for error in report.load_errors:
-        typer.echo(f"error: {error}", err=True)
-    if report.load_errors:
+    _say_errors(report.load_errors)
+    _say_errors([f"rule failed: {failure}" for failure in report.rule_failures])
+    if report.load_errors or report.rule_failures:  # a baseline of a partial check would hide what it missed
         raise typer.Exit(EXIT_UNUSABLE)
     if not _write([(file, lambda: baseline_text(report))]):
         raise typer.Exit(EXIT_UNUSABLE)
-    typer.echo(f"wrote {len(report.findings)} findings to {file}")
+    typer.echo(f"wrote {len(report.findings)} findings to {printable(file)}")
 
 
-def _render(report, format: str, colour: bool = False, errors_said: bool = False) -> str:  # type: ignore[no-untyped-def]
+def _json_safe(text: str) -> str:
+    """The same JSON, inert on a terminal and in a CI log. JSON escapes the C0 controls itself; here DEL,
+    the C1 controls, the line separators and the bidi controls become ``\\uXXXX`` too, and every ``##[``
+    ``#\\u0023[``, which the runner would read as a legacy workflow command anywhere in a line. All of
+    them can only be inside JSON strings, where an escape means the same character."""
+    import re
+
+    text = re.sub("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.replace("##[", "#\\u0023[")
+
+
+def _render(report, format: str, colour: bool = False, errors_said: bool = False, quiet: bool = False) -> str:  # type: ignore[no-untyped-def]
     """The report in one format; each renderer is imported only when asked for. ``errors_said``: the
     load errors go to standard error too, so the text on standard output counts them instead of
-    printing each a second time."""
+    printing each a second time. ``quiet``: the text shows only failing findings and the verdict."""
     if format == "json":
-        return report.model_dump_json(indent=1)
+        return _json_safe(report.model_dump_json(indent=1))
     if format == "github":
         from factcheck.reports.github import render as github
 
@@ -199,7 +342,7 @@ def _render(report, format: str, colour: bool = False, errors_said: bool = False
         return junit(report)
     from factcheck.reports.text import render as text
 
-    return text(report, colour=colour, list_errors=not errors_said)
+    return text(report, colour=colour, list_errors=not errors_said, quiet=quiet)
 
 
 def _link_base() -> str | None:
@@ -211,19 +354,59 @@ def _link_base() -> str | None:
 
 
 def _write(targets: list[tuple[Optional[Path], Callable[[], str]]], append: bool = False) -> bool:
-    """Write each (path, text made on demand); a path that cannot be written is said, not raised."""
+    """Write each (path, text made on demand), whole (``_replace``) or, with ``append``, at the end; a path
+    that cannot be written is said, not raised."""
     ok = True
     for path, make in targets:
         if path is None:
             continue
         text = make()
+        text = text if text.endswith("\n") else text + "\n"
         try:
-            with open(path, "a" if append else "w", encoding="utf-8") as out:
-                out.write(text if text.endswith("\n") else text + "\n")
+            if append:
+                with open(path, "a", encoding="utf-8") as out:
+                    out.write(text)
+            else:
+                _replace(path, text)
         except OSError as err:
-            typer.echo(f"error: cannot write {path}: {err.strerror or err}", err=True)
+            _say_error(f"cannot write {path}: {err.strerror or err}")
             ok = False
     return ok
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: into a new file beside it, flushed and synced to
+    disk, then renamed over it (``os.replace``, atomic). A reader, a crash or a kill -9 finds the old file
+    or the new one, never a truncated one, and two runs writing one file leave one of them whole. Through
+    a symbolic link the file it points to is replaced; a path that is not a regular file (``/dev/stdout``,
+    a named pipe) cannot be replaced and is written as it is."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    from secrets import token_hex
+
+    temp = target.with_name(f".{target.name}.{token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # new, never another's; the umask applies
+    try:
+        with open(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temp, stat.S_IMODE(mode))  # the file keeps its permissions
+        os.replace(temp, target)
+    except BaseException:  # an error, or Ctrl-C: the old file stays, and no half-written one is left
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
 
 
 @app.command(epilog="Example: factcheck schema > factfile.schema.json; then '# yaml-language-server: $schema=factfile.schema.json' atop a fact file")
@@ -251,25 +434,60 @@ def rules() -> None:
 
 
 def run() -> None:
-    """Console entry point: usage errors exit 2, and no traceback ever reaches the user.
+    """Console entry point: usage errors exit 2, Ctrl-C exits 130, and no traceback ever reaches the user.
+
+    Ctrl-C is handled from the first instruction (and, before that, from the top of this module, while
+    it imports): it raises ``Interrupted``, which unwinds like a KeyboardInterrupt (files being written
+    are left as they were), and once there has been one the process ends with 130 whatever became of
+    it; a second Ctrl-C ends it at once. Usage errors name what was typed, so they are printed
+    ``printable`` too.
 
     Two costs of a short-lived process are left out. The cycle collector is off: reference counting
     frees nearly everything (the collector ran 600 times in a check of the bundled facts, taking 40 ms
     of 0.5 s, to find 1,449 objects; at 1M claims it took 0.8 s to find 10,614). And once the output
     is flushed the process ends at once (``os._exit``): every file is closed by then, and tearing down
     the modules of polars and pydantic took another 40 ms."""
+    _on_signal(SIGINT, _interrupted)
     gc.disable()
+    code: object
     try:
-        app()
-        code = EXIT_CLEAN
+        code = app(standalone_mode=False)
+    except typer.Abort:  # end of input at a prompt
+        print("Aborted!", file=sys.stderr)
+        code = EXIT_FINDINGS
+    except TyperException as usage:
+        code = _say_usage(usage)
     except SystemExit as stop:
         code = stop.code
     except KeyboardInterrupt:
         code = 130
+    except Exception:
+        if not _interrupts:
+            raise
+    if _interrupts:  # interrupted, even if what it interrupted swallowed it or turned it into another error
+        code = 130
+    _exit(code)
+
+
+def _say_usage(error) -> int:  # type: ignore[no-untyped-def]
+    """A usage error as click says it (usage line, hint, what was wrong), each line printable: it quotes
+    what was typed."""
+    import io
+
+    said = io.StringIO()
+    if hasattr(error, "show"):
+        error.show(file=said)
+    else:
+        said.write(f"Error: {error.format_message()}\n")
+    sys.stderr.write("".join(printable(line) + "\n" for line in said.getvalue().splitlines()))
+    return int(getattr(error, "exit_code", EXIT_UNUSABLE))
+
+
+def _exit(code: object) -> None:
     if code is None:
         code = EXIT_CLEAN
     elif not isinstance(code, int):
-        print(code, file=sys.stderr)
+        print(printable(code), file=sys.stderr)
         code = EXIT_FINDINGS
     for stream in (sys.stdout, sys.stderr):
         try:

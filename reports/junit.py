@@ -3,32 +3,30 @@
 Findings that fail the run are failures (``Finding.fails``: at or above the failing severity, and not
 already there before); the others pass and are recorded with their severity as a property and their
 message in ``system-out``. Rules without findings are one passing
-case each. Untrusted text is escaped by the XML writer, and characters XML cannot hold are dropped.
+case each. Untrusted text is made ``printable`` first, which also turns every character XML 1.0 cannot hold
+(controls, lone surrogates, U+FFFE, U+FFFF) into a visible escape, and is then escaped by the XML writer:
+the file always parses, and a CI tool that prints its cases prints no control character and no workflow
+command.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from factcheck.checks.model import Finding, Report
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _text(value: object) -> str:
-    return _NOT_XML.sub("\ufffd", str(value))
+from factcheck.facts.text import printable as _text
 
 
 def _detail(f: Finding) -> str:
-    lines = [f"{f.severity.value}: {f.message}"]
-    said = [f"{name}: {value}" for name, value in (("expected", f.expected), ("found", f.found)) if value is not None]
+    """A finding as lines: the line breaks are factcheck's own, the text between them is printable."""
+    lines = [f"{f.severity.value}: {_text(f.message)}"]
+    said = [f"{name}: {_text(value)}" for name, value in (("expected", f.expected), ("found", f.found)) if value is not None]
     if said:
         lines.append("  ".join(said))
     if f.explanation:
-        lines.append(f"why: {f.explanation}")
-    lines += [f"{loc.fact_file}:{loc.line} ({loc.source_id}, text line {loc.source_line}): {loc.quote}" for loc in f.locations]
+        lines.append(f"why: {_text(f.explanation)}")
+    lines += [f"{_text(loc.fact_file)}:{loc.line} ({_text(loc.source_id)}, text line {loc.source_line}): {_text(loc.quote)}" for loc in f.locations]
     if f.more_locations:
         lines.append(f"... and {f.more_locations} more claims")
     return "\n".join(lines)
@@ -57,10 +55,10 @@ def render(report: Report) -> str:
             if failing:
                 suite_failed += 1
                 failure = ET.SubElement(case, "failure", type=failing[0].severity.value, message=_text(failing[0].message))
-                failure.text = _text("\n\n".join(_detail(f) for f in failing))
+                failure.text = "\n\n".join(_detail(f) for f in failing)
             recorded = [f for f in findings if not f.fails(fail_on)]
             if recorded:
-                ET.SubElement(case, "system-out").text = _text("\n\n".join(_detail(f) for f in recorded))
+                ET.SubElement(case, "system-out").text = "\n\n".join(_detail(f) for f in recorded)
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(suite_failed))
         suite.set("errors", "0")

@@ -56,10 +56,37 @@ def pull_request(tmp_path: Path) -> tuple[Path, str]:
     return clone, base
 
 
-def run_action(workspace: Path, tmp: Path, inputs: dict[str, str], github: dict[str, str]) -> tuple[list[subprocess.CompletedProcess], dict]:
-    """Run the action's shell steps as a runner would: each step's env, the outputs file, the summary."""
+def step_outputs(text: str) -> dict[str, str]:
+    """GITHUB_OUTPUT read as the runner reads it: ``name=value`` lines, and ``name<<DELIMITER`` … ``DELIMITER``
+    blocks (whichever of ``=`` and ``<<`` comes first in a line decides). The action must write only blocks,
+    each with a delimiter of its own that is not a plain word."""
+    outputs, lines, delimiters = {}, iter(text.splitlines()), set()
+    for line in lines:
+        equals, heredoc = line.find("="), line.find("<<")
+        assert heredoc >= 0 and (equals < 0 or heredoc < equals), f"an output not in the heredoc form: {line!r}"
+        name, delimiter = line.split("<<", 1)
+        assert re.fullmatch(r"ghadelimiter_[0-9a-f]{32}", delimiter) and delimiter not in delimiters, delimiter
+        delimiters.add(delimiter)
+        value = []
+        for body in lines:
+            if body == delimiter:
+                break
+            value.append(body)
+        else:
+            raise AssertionError(f"output {name!r} never ends")
+        outputs[name] = "\n".join(value)
+    return outputs
+
+
+def run_action(workspace: Path, tmp: Path, inputs: dict[str, str], github: dict[str, str],
+               factcheck: str | None = None) -> tuple[list[subprocess.CompletedProcess], dict]:
+    """Run the action's shell steps as a runner would: each step's env, the outputs file, the summary.
+    ``factcheck``: a shell script to run instead of factcheck (to see the arguments it is given)."""
     fake = tmp / "bin"
     fake.mkdir()
+    if factcheck is not None:
+        (fake / "factcheck").write_text(f"#!/bin/sh\n{factcheck}\n")
+        (fake / "factcheck").chmod(0o755)
     pip_log = tmp / "pip.log"
     # `python -m pip ...` is recorded (the package is already installed here); anything else is Python.
     (fake / "python").write_text(
@@ -84,7 +111,7 @@ def run_action(workspace: Path, tmp: Path, inputs: dict[str, str], github: dict[
         results.append(result)
         if result.returncode != 0:
             break
-    outputs = dict(line.split("=", 1) for line in files["GITHUB_OUTPUT"].read_text().splitlines() if "=" in line)
+    outputs = step_outputs(files["GITHUB_OUTPUT"].read_text(encoding="utf-8"))
     outputs["pip"] = pip_log.read_text() if pip_log.exists() else ""
     outputs["summary"] = files["GITHUB_STEP_SUMMARY"].read_text()
     return results, outputs
@@ -114,6 +141,45 @@ def test_the_action_passes_without_a_base_on_good_facts(pull_request, tmp_path):
     results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
     assert [r.returncode for r in results] == [0, 0, 0], results[-1].stderr
     assert outputs["verdict"] == "pass" and outputs["new"] == ""
+
+
+def test_a_base_cannot_pass_for_an_option_of_git(pull_request, tmp_path):
+    """--upload-pack=… is a git option that runs a command; given as the base, it must be a ref, not an option."""
+    workspace, base = pull_request
+    marker = tmp_path / "pwned"
+    github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": f"--upload-pack=touch {marker};git-upload-pack"}
+    results, outputs = run_action(workspace, tmp_path, {"paths": "facts"}, github)
+    assert not marker.exists()
+    assert results[1].returncode != 0 and "invalid refspec" in results[1].stderr  # the fetch step refuses it
+
+
+def test_paths_are_read_one_per_line_and_rule_changes_refused_unless_accepted(pull_request, tmp_path):
+    workspace, base = pull_request
+    log = tmp_path / "args"
+    record = f'printf "%s\\n" "$@" > "{log}"'
+    github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": ""}
+    paths = "facts/\n  my facts/with spaces \n\n-looks-like-an-option.yaml\n"
+    results, outputs = run_action(workspace, tmp_path, {"paths": paths}, github, factcheck=record)
+    assert [r.returncode for r in results] == [0, 0, 0], results[-1].stderr
+    args = log.read_text().splitlines()
+    assert args[args.index("--"):] == ["--", "facts/", "my facts/with spaces", "-looks-like-an-option.yaml"]
+    assert "--accept-rule-changes" not in args and ACTION["inputs"]["accept-rule-changes"]["default"] == "false"
+    assert outputs["verdict"] == "unusable"  # the stand-in wrote no report
+
+    (tmp_path / "bin").rename(tmp_path / "bin-1")
+    run_action(workspace, tmp_path, {"paths": "facts", "accept-rule-changes": "true"}, github, factcheck=record)
+    args = log.read_text().splitlines()
+    assert "--accept-rule-changes" in args[:args.index("--")] and args[args.index("--"):] == ["--", "facts"]
+
+
+def test_outputs_are_written_with_random_delimiters_so_a_value_cannot_set_another(pull_request, tmp_path):
+    workspace, base = pull_request
+    github = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": base}
+    html = "report.html\nverdict=pass\npwned=1"
+    results, outputs = run_action(workspace, tmp_path, {"paths": "facts", "html": html}, github)
+    assert results[-1].returncode == 1, results[-1].stderr
+    assert outputs["report"] == html and outputs["verdict"] == "fail" and "pwned" not in outputs
+    assert (workspace / html).stat().st_size > 0
 
 
 # -- pre-commit ---------------------------------------------------------------------------------------------

@@ -43,3 +43,17 @@ def test_the_html_report_lists_rule_failures(crashing_quotes):
 
     page = render(check())
     assert 'id="rule-failures"' in page and "rule QUO01 (quote_fidelity): RuntimeError: boom" in page
+
+
+def test_the_command_line_exits_2_and_every_view_names_the_failed_rule(crashing_quotes):
+    from typer.testing import CliRunner
+
+    from factcheck.cli.main import app
+    from factcheck.reports import github, markdown, text
+
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 2 and "rule failed: rule QUO01 (quote_fidelity): RuntimeError: boom" in result.stderr
+    report = check()
+    assert "RULES THAT FAILED" in text.render(report) and "RULE FAILED:" in text.render(report)
+    assert "rule QUO01 (quote\\_fidelity): RuntimeError: boom" in markdown.render(report)  # Markdown escapes the underscore
+    assert "::error title=rule failed::rule QUO01 (quote_fidelity): RuntimeError: boom" in github.render(report)
