@@ -17,6 +17,7 @@ Good: "a great achievement" in one source, "This milestone is a great achievemen
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import re
 from collections.abc import Iterator
 from itertools import combinations
@@ -149,8 +150,8 @@ def run(tables: Tables, params: QuoteFidelityParams, context: Context) -> Iterat
             continue
         rows = list(group.sort("norm").iter_rows(named=True))
         said = quotes.filter((pl.col("who") == who) & (pl.col("when") == when)).sort("source_id", "claim_id")
-        names = [plain_name(n) for n in said["speaker"].to_list()]  # the name most claims write, the first on a tie
-        speaker = max(names, key=lambda n: (names.count(n), -names.index(n)))
+        names = Counter(plain_name(n) for n in said["speaker"].to_list())  # the name most claims write, the first on a tie
+        speaker = max(names, key=names.__getitem__)  # a Counter keeps first-seen order, and max the first of equals
 
         def claims_of(*norms: str, said: pl.DataFrame = said) -> pl.DataFrame:
             return said.filter(pl.col("norm").is_in(list(norms)))
