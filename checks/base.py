@@ -52,12 +52,16 @@ class KindRegistry:
 
     def __init__(self) -> None:
         self._kinds: dict[str, RuleKind] = {}
+        self._origins: dict[str, str] = {}
 
-    def add(self, kind: RuleKind) -> None:
+    def add(self, kind: RuleKind, origin: str = "factcheck") -> None:
+        """Register a kind; ``origin`` says where it comes from (factcheck, or a plugin's package)."""
         for other in self._kinds.values():
             if kind.name == other.name or kind.code == other.code:
-                raise ValueError(f"rule kind {kind.name!r} ({kind.code}) clashes with {other.name!r} ({other.code})")
+                raise ValueError(f"rule kind {kind.name!r} ({kind.code}) of {origin} clashes with {other.name!r} ({other.code}) "
+                                 f"of {self._origins[other.name]}")
         self._kinds[kind.name] = kind
+        self._origins[kind.name] = origin
 
     def __getitem__(self, name: str) -> RuleKind:
         return self._kinds[name]

@@ -1,4 +1,5 @@
-"""The one explicit registry of rule kinds. A new kind is a module of ``checks/`` added here."""
+"""The one explicit registry of rule kinds: factcheck's own (a module of ``checks/`` added here), then
+those other packages declare in the entry-point group ``factcheck.rules`` (``checks.plugins``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from . import (
     unique_designation,
 )
 from .base import KindRegistry
+from .plugins import load_plugins
 
 KINDS = KindRegistry()
 for _module in (
@@ -28,3 +30,4 @@ for _module in (
     source_dates,
 ):
     KINDS.add(_module.KIND)
+PLUGIN_PROBLEMS = load_plugins(KINDS)  # a plugin that cannot be loaded is a rule failure of every check

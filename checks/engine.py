@@ -12,7 +12,7 @@ from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, d
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
-from .catalogue import KINDS
+from .catalogue import KINDS, PLUGIN_PROBLEMS
 from .model import Finding, Overview, Report, RuleInfo, Severity, SourceInfo, Summary, fails
 from .overview import overview
 from .rules_file import RuleSpec, load_rules
@@ -135,6 +135,7 @@ def check(
 
             gx = GX(gx_docs)
         findings, text_errors, failures = run(dataset.tables, gx)
+        failures = PLUGIN_PROBLEMS + failures
         if gx is not None:
             gx.build_docs()
         all_errors = capped(list(dataset.errors) + errors + text_errors, MAX_RUN_ERRORS)  # a run lists at most so many

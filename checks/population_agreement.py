@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import polars as pl
+from pydantic import Field
 
 from factcheck.facts.tables import Tables
 
@@ -35,9 +36,10 @@ CLAIMS = FindingType("POP-claims", "error", "Population of {topic}: {stated} dis
 
 
 class PopulationAgreementParams(Params):
-    registry_tolerance: float = 0.02  # relative slack against registry figures (mid-2019 vs a later date)
-    claim_tolerance: float = 0.02  # relative slack between two claims
-    registered_ratio: tuple[float, float] = (1.05, 1.09)  # GP-registered / resident (SOURCES.md: +7.6 % Dec 2020)
+    registry_tolerance: float = Field(0.02, ge=0, le=1, description="relative slack against the registry's figures (they are of one date, claims of others)")
+    claim_tolerance: float = Field(0.02, ge=0, le=1, description="relative slack between two claims' figures")
+    registered_ratio: tuple[float, float] = Field((1.05, 1.09), description="how far GP-registered lists run above residents, at least and at most "
+                                                  "(SOURCES.md: +7.6 % in December 2020)")
 
 
 def england_resident(tables: Tables, day: dt.date) -> float:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 import polars as pl
+from pydantic import Field
 
 from factcheck.facts.tables import Tables
 
@@ -39,7 +40,7 @@ AGREE = FindingType("QUO-agree", "info", "{speaker} ({occasion}): {n} quotations
 
 
 class QuoteFidelityParams(Params):
-    same_sentence: float = 0.6  # word similarity (0-1) above which two quotations are taken as one sentence
+    same_sentence: float = Field(0.6, ge=0, le=1, description="word similarity above which two quotations are taken as one sentence said differently")
 
 
 def words(text: str) -> list[str]:

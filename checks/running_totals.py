@@ -29,6 +29,7 @@ from typing import NamedTuple
 from functools import cached_property
 
 import polars as pl
+from pydantic import Field
 
 from factcheck.facts.dates import DateInterval, parse_date
 from factcheck.facts.loader import wave_candidates
@@ -40,12 +41,12 @@ from .model import Finding
 
 
 class RunningTotalsParams(Params):
-    ics: str = "ics"  # measure: ICSs in England after (or before) a wave
-    stp: str = "stp"  # measure: STPs not yet ICSs after a wave
-    new: str = "new_ics"  # measure: areas a wave designates (or, with an as_of period, all waves in it)
-    footprints: str = "footprints"  # measure: STP footprints in England
-    planned: str = "planned_ics"  # measure: the planned final number of ICSs
-    national_total: int | None = None  # None: the registry's footprint count as of each date
+    ics: str = Field("ics", description="the measure of counts of ICSs in England after (or before) a wave")
+    stp: str = Field("stp", description="the measure of counts of STPs not yet ICSs after a wave")
+    new: str = Field("new_ics", description="the measure of counts of areas a wave designates (or, with an as_of period, all waves in it)")
+    footprints: str = Field("footprints", description="the measure of counts of STP footprints in England")
+    planned: str = Field("planned_ics", description="the measure of the planned final number of ICSs")
+    national_total: int | None = Field(None, ge=1, le=1_000_000, description="the number of footprints; none: the registry's count as of each date")
 
 
 WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many areas wave {wave} designated: {values}.")

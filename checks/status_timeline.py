@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import polars as pl
+from pydantic import Field
 
 from factcheck.facts.dates import DateInterval
 from factcheck.facts.tables import Tables
-
-from pydantic import Field
 
 from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
 from .expect import Broken, Checked, Expect, polars_run, rows, with_rows

@@ -428,6 +428,9 @@ def rules() -> None:
     for kind in KINDS:
         typer.echo(f"{kind.code}  {kind.name}\n    {kind.summary}\n")
         typer.echo("    " + kind.doc.strip().replace("\n", "\n    ") + "\n")
+        for name, field in kind.params.model_fields.items():
+            default = field.default if field.default is not None else "none"
+            typer.echo(f"    param {name} (default {default}): {field.description or ''}")
         for t in kind.findings:
             typer.echo(f"    {t.code:<22} {Severity(t.severity).value:<8} {t.template}")
         typer.echo("")
