@@ -115,6 +115,7 @@ def fact_files(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
     errors: list[LoadError] = []
     for path in paths:
         if path.is_dir():
+            before = len(found) + len(errors)
             for p in sorted(path.rglob("*")):
                 if (p.suffix not in FACT_SUFFIXES or p.name == RULES_FILE) and not p.is_symlink():
                     continue
@@ -123,6 +124,9 @@ def fact_files(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
                     found.append(p)
                 elif refused:
                     errors.append(LoadError(str(p), None, None, None, refused))
+            if len(found) + len(errors) == before:  # nothing to check is not a pass
+                errors.append(LoadError(display_path(path), None, None, None,
+                                        f"no fact files in this folder (looked for {', '.join('*' + s for s in FACT_SUFFIXES)} in it and below, {RULES_FILE} aside)"))
         elif path.is_file():
             found.append(path)
         elif path.exists():

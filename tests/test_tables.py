@@ -183,3 +183,13 @@ def test_tables_exits_2_and_names_the_file_on_bad_input(tmp_path):
     _write(tmp_path, "bad.yaml", "source: [unclosed\n")
     result = runner.invoke(app, ["tables", str(tmp_path)])
     assert result.exit_code == 2 and "bad.yaml:" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_folder_with_no_fact_files_is_unusable_input_not_a_pass(tmp_path):
+    from factcheck.checks.engine import check
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("nothing to check", encoding="utf-8")
+    report = check([tmp_path])
+    assert report.summary.verdict == "unusable" and len(report.load_errors) == 1
+    assert "no fact files in this folder (looked for *.yaml" in report.load_errors[0]
