@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, default_dataset, display_path, load
+from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, bundled_dataset, capped, default_dataset, display_path, load
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
@@ -191,7 +191,7 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
             warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
             claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable, rule_failures=len(failures),
         ),
-        dataset=[display_path(p) for p in (paths or [default_dataset()])] + [f"rules: {display_path(rule_file)}"],
+        dataset=_shown(paths) + [f"rules: {display_path(rule_file)}"],
         checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=params[s.code]) for s, _ in specs],
         sources=sources,
@@ -201,6 +201,15 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         overview=pictures,
         rule_failures=failures,
     )
+
+
+def _shown(paths: list[Path] | None) -> list[str]:
+    """What was checked, as the report names it: the paths given, else the working folder's dataset, else
+    (said so) the bundled example."""
+    if paths:
+        return [display_path(p) for p in paths]
+    default = default_dataset()
+    return [("the bundled example, " if default == bundled_dataset() else "") + display_path(default)]
 
 
 def _overview(tables: Tables, totals: Params | None, failures: list[str]) -> Overview | None:

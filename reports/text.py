@@ -34,7 +34,8 @@ def _finding(f: Finding, colour: bool) -> list[str]:
 def render(report: Report, colour: bool = False, list_errors: bool = True, quiet: bool = False) -> str:
     """The report for a terminal. ``quiet``: only the findings that fail the run, and the verdict line."""
     s = report.summary
-    out = [] if quiet else [f"factcheck: {s.claims} claims from {s.sources} sources, {s.rules_run} rules"]
+    checked = "; ".join(p(d) for d in report.dataset)  # what was checked, and with which rules: never a silent default
+    out = [] if quiet else [f"factcheck: {s.claims} claims from {s.sources} sources, {s.rules_run} rules ({checked})"]
     for severity in (Severity.error, Severity.warning, Severity.info):
         group = [f for f in report.findings if f.severity is severity and (not quiet or f.fails(s.fail_on))]
         if not group:

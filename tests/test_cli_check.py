@@ -85,3 +85,9 @@ def test_the_console_entry_point_keeps_the_exit_codes():
     unusable = console("check", "/no/such/folder")
     assert unusable.returncode == 2 and "/no/such/folder" in unusable.stderr and "Traceback" not in unusable.stderr
     assert console("bogus").returncode == 2
+
+
+def test_the_first_line_says_what_was_checked_and_with_which_rules(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no dataset here: the bundled example, said so
+    first = CliRunner().invoke(app, ["check"]).stdout.splitlines()[0]
+    assert "(the bundled example, facts/data; rules: facts/data/rules.yaml)" in first
