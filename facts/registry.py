@@ -17,6 +17,7 @@ from importlib import resources
 
 import polars as pl
 
+from .dates import parse_date
 from .yamlsafe import load_yaml_text
 
 FOOTPRINTS_SOURCE = "ONS STP (April 2020) names and codes; ONS mid-2019 CCG population estimates summed to footprints; ONS ICB (July 2022) lookup"
@@ -63,7 +64,7 @@ class Registry:
     early_ics: pl.DataFrame  # id, name, part_of, merged, how, nhs_region, source: entities of the past (early ICSs, 2016 footprints)
     aliases: pl.DataFrame  # key (normalised), entity, alias, kind (official | common | variant)
     england_population: pl.DataFrame  # basis, as_of, population, published, note
-    footprint_totals: tuple[tuple[dt.date, int], ...]
+    footprint_totals: tuple[tuple[dt.date, dt.date, int], ...]  # (since at the earliest, since at the latest, total)
     normalise: Normaliser
     suggest_cutoff: float
 
@@ -72,12 +73,20 @@ class Registry:
         return frozenset(self.footprints["nhs_region"].to_list())
 
     def footprint_total(self, on: dt.date) -> int:
-        """How many footprints England had on a date (44 in 2016, 42 from 2018)."""
-        total = self.footprint_totals[0][1]
-        for since, count in self.footprint_totals:
+        """How many footprints England had on a date (44 in 2016, 42 from 2018), each change taken at
+        the earliest its sources allow: the count the running totals add up to."""
+        total = self.footprint_totals[0][2]
+        for since, _, count in self.footprint_totals:
             if on >= since:
                 total = count
         return total
+
+    def footprint_totals_between(self, first: dt.date, last: dt.date) -> tuple[int, int]:
+        """The fewest and most footprints England can have had on some day from ``first`` to ``last``:
+        a change dated only to a year (the North East merger of 2018) may have come on any day of it."""
+        possible = [total for i, (since, _, total) in enumerate(self.footprint_totals)
+                    if since <= last and (i + 1 == len(self.footprint_totals) or first < self.footprint_totals[i + 1][1])]
+        return min(possible), max(possible)
 
     @cached_property
     def entities(self) -> pl.DataFrame:
@@ -183,7 +192,7 @@ def load_registry() -> Registry:
         orient="row",
     )
     population = pl.read_csv(io.StringIO(_read("england_population.csv")), try_parse_dates=True)
-    totals = tuple(sorted((t["since"], int(t["total"])) for t in spec["footprint_totals"]))
+    totals = tuple(sorted((when.lo, when.hi, int(t["total"])) for t in spec["footprint_totals"] for when in [parse_date(t["since"])]))
     return Registry(
         footprints=footprints,
         early_ics=early_df,

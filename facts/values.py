@@ -112,6 +112,8 @@ class QualifierTable(BaseModel):
     model_config = _STRICT
     unqualified: Rule = Field(description="the rule of a value with no qualifier")
     min_count_reach: float = Field(ge=0, description="the least a non-zero relative reach of a count goes (one whole thing)")
+    round_zeros_from: float = Field(gt=0, description="a whole number written in digits from this size on is rounded at its last "
+                                                      "non-zero digit ('800,000' is 750,000-850,000); smaller ones are exact counts")
     qualifiers: dict[str, Qualifier] = Field(description="qualifier name -> its words and rules")
     fillers: list[Phrase] = Field(description="words before a count that change nothing ('the final 13')")
     units: list[Phrase] = Field(description="words after a count that change nothing ('11 more', '13 new ICSs')")
@@ -375,7 +377,11 @@ class _Reader:
             return _amount(stated, decimals, None, True)
         if (ratio := self.read_ratio(stated, decimals)) is not None:
             return ratio
-        return _amount(stated, decimals, self.read_phrase(self.q.scales), False)
+        amount = _amount(stated, decimals, self.read_phrase(self.q.scales), False)
+        if amount.scale is None and decimals == 0 and stated >= Decimal(repr(self.q.table.round_zeros_from)) and word[:1].isdigit():
+            zeros = len(word.replace(",", "")) - len(word.replace(",", "").rstrip("0"))
+            amount = replace(amount, spread=float(Decimal(10) ** zeros / 2) if zeros else 0.0)  # "800,000": to the hundred thousand
+        return amount
 
     def read_ratio(self, stated: Decimal, decimals: int) -> _Amount | None:
         """ "one in three", "2 in 5": a share, as round as a word fraction (the half-width is a tenth of
@@ -434,7 +440,7 @@ MAX_VALUE = 1e12  # far above any count or population a source gives; bounded wh
 
 def _parse(text: str, q: Qualifiers) -> Value:
     value = _read_value(text, q)
-    if value.hi > MAX_VALUE or any(n > MAX_VALUE for n in value.numbers):
+    if value.number > MAX_VALUE or any(n > MAX_VALUE for n in value.numbers):
         raise ValueTextError(f"could not read {text!r}: expected a number at most {MAX_VALUE:,.0f}")
     return value
 

@@ -16,7 +16,7 @@ def test_a_value_beyond_any_real_count_is_refused_where_it_is_read(text):
 
 
 def test_the_largest_value_is_still_read():
-    assert parse_value("1,000,000,000,000").hi == MAX_VALUE
+    assert parse_value("1,000,000,000,000").number == MAX_VALUE
 
 
 @pytest.mark.parametrize("top", [1, 45, 200, 4_321, 1e9, MAX_VALUE * 1.08])

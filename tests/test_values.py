@@ -180,6 +180,11 @@ THIRD = 1 / 3
         ("one in three", 0.3, 0.3 + 2 / 30, True, (1, 3)),
         ("more than one in three", THIRD, THIRD + 0.1, True, (1, 3)),
         ("2 in 5", 0.36, 0.44, True, (2, 5)),
+        # a whole number of digits from 1,000 on is rounded at its last non-zero digit; a smaller one is exact
+        ("800,000", 750_000, 850_000, False, (800_000,)),
+        ("2,600,000", 2_550_000, 2_650_000, False, (2_600_000,)),
+        ("1,234", 1234, 1234, False, (1234,)),
+        ("970", 970, 970, False, (970,)),
         # trailing words that say what the number is of
         ("13 remaining", 13, 13, False, (13,)),
         ("11 left", 11, 11, False, (11,)),
