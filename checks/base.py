@@ -1,6 +1,6 @@
 """What a rule kind is, the one registry of kinds, and helpers rules share.
 
-A rule kind is one module of ``checks/``: a ``KIND`` with a code, a summary, a parameters model and a
+A rule kind is one module of ``checks/kinds/``: a ``KIND`` with a code, a summary, a parameters model and a
 ``run(tables, params, context)`` that returns findings. It never prints, exits or reads files (the
 evidence rule gets source texts through ``Context``).
 """

@@ -1,9 +1,9 @@
-"""The one explicit registry of rule kinds: factcheck's own (a module of ``checks/`` added here), then
+"""The one explicit registry of rule kinds: factcheck's own (a module of ``checks/kinds/`` added here), then
 those other packages declare in the entry-point group ``factcheck.rules`` (``checks.plugins``)."""
 
 from __future__ import annotations
 
-from . import (
+from .kinds import (
     evidence,
     list_counts,
     names_resolve,

@@ -15,7 +15,7 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .model import FootprintRow, Mark, Overview, StatedTotal, WaveStep
-from .running_totals import RunningTotalsParams, walk
+from .kinds.running_totals import RunningTotalsParams, walk
 
 MAX_SOURCE_COLUMNS = 12  # beyond this many sources, the footprint table counts claims instead of a column each
 

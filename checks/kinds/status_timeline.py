@@ -22,9 +22,9 @@ from pydantic import Field
 from factcheck.facts.dates import DateInterval
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
-from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
+from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
+from ..model import Finding
 
 
 class StatusTimelineParams(Params):

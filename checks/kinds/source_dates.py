@@ -19,9 +19,9 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, some
-from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, some
+from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
+from ..model import Finding
 
 
 MAX_SUBJECTS = 10  # sources named as a finding's subjects; the message counts them all

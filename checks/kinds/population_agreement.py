@@ -25,9 +25,9 @@ from pydantic import Field
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, fmt_people
-from .expect import Broken, Checked, Expect, polars_run
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, fmt_people
+from ..expect import Broken, Checked, Expect, polars_run
+from ..model import Finding
 
 
 REGISTERED_ONLY = FindingType("POP-basis", "warning", "Population of {topic}: {stated} agrees with the registry only as GP-registered patients ({ratio} on {residents} residents).")

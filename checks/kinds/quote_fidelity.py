@@ -27,8 +27,8 @@ from pydantic import Field
 
 from factcheck.facts.tables import Tables
 
-from .base import Context, FindingType, Params, RuleKind, some
-from .model import Finding
+from ..base import Context, FindingType, Params, RuleKind, some
+from ..model import Finding
 
 HONORIFICS = {"sir", "dame", "dr", "prof", "professor", "lord", "lady", "mr", "mrs", "ms", "baroness"}
 NEGATIONS = {"not", "no", "never", "nor", "cannot", "won't", "don't", "isn't", "aren't", "wasn't", "shouldn't", "without"}

@@ -20,9 +20,9 @@ import polars as pl
 
 from factcheck.facts.tables import Tables, month_wave
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, fmt_count, pick, resolved, some
-from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, fmt_count, pick, resolved, some
+from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
+from ..model import Finding
 
 
 class ListCountsParams(Params):

@@ -35,9 +35,9 @@ from factcheck.facts.dates import DateInterval, parse_date
 from factcheck.facts.loader import wave_candidates
 from factcheck.facts.tables import Tables, month_wave
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, fmt_count, pick, some
-from .expect import Broken, Checked, Expect, polars_run
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, fmt_count, pick, some
+from ..expect import Broken, Checked, Expect, polars_run
+from ..model import Finding
 
 
 class RunningTotalsParams(Params):

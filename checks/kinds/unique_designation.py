@@ -24,9 +24,9 @@ from factcheck.facts.dates import DateInterval
 from factcheck.facts.loader import wave_candidates
 from factcheck.facts.tables import Tables, month_wave
 
-from .base import Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved, some
-from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
-from .model import Finding
+from ..base import Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved, some
+from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
+from ..model import Finding
 
 
 class UniqueDesignationParams(Params):

@@ -26,8 +26,8 @@ from factcheck.facts.mentions import numbers_said, unsaid
 from factcheck.facts.tables import CLAIM, Tables
 from factcheck.facts.text import fold_space
 
-from .base import Context, FindingType, Params, RuleKind, pick, some
-from .model import Finding
+from ..base import Context, FindingType, Params, RuleKind, pick, some
+from ..model import Finding
 
 
 NOT_VERIFIED = FindingType("EVI-not-verified", "info", "Evidence not verified: {n} quotes were not compared with their source texts (give --sources DIR).")

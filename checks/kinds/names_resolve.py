@@ -21,9 +21,9 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .base import CLAIM_COLS, Context, FindingType, Params, RuleKind, some
-from .expect import Broken, Checked, Expect, polars_run, rows, with_rows
-from .model import Finding
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, some
+from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
+from ..model import Finding
 
 NAMED = CLAIM_COLS + ["subject", "area_name", "name_match", "suggestion"]
 
