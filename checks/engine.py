@@ -13,7 +13,7 @@ from factcheck.facts.tables import Tables
 
 from .base import Context, Params
 from .catalogue import KINDS, PLUGIN_PROBLEMS
-from .model import Finding, Overview, Report, RuleInfo, Severity, SourceInfo, Summary, fails
+from .model import Finding, Overview, Report, RuleInfo, RunSettings, Severity, SourceInfo, Summary, fails
 from .overview import overview
 from .rules_file import RuleSpec, load_rules
 
@@ -87,26 +87,26 @@ def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Con
     return findings, failures
 
 
-def check(
-    paths: list[Path] | None = None,
-    rules: Path | None = None,
-    sources_dir: Path | None = None,
-    fail_on: str = "error",
-    base: str | None = None,
-    baseline: Path | None = None,
-    engine: str = "factcheck",
-    gx_docs: Path | None = None,
-    accept_rule_changes: bool = False,
-) -> Report:
-    """Load fact files, run the rules, and report. Unusable input is listed in ``load_errors``.
+def check(paths: list[Path] | None = None, rules: Path | None = None, sources_dir: Path | None = None, fail_on: str = "error",
+          **options: object) -> Report:
+    """Load fact files, run the rules, and report: ``run`` with the settings these keywords name
+    (``RunSettings``; an inconsistent combination raises pydantic's ValidationError)."""
+    return run(RunSettings(paths=paths, rules=rules, sources_dir=sources_dir, fail_on=fail_on, **options))  # type: ignore[arg-type]
+
+
+def run(settings: RunSettings) -> Report:
+    """One check run. Unusable input is listed in ``load_errors``, crashed rules in ``rule_failures``.
 
     With ``base`` (a git ref) or ``baseline`` (a file), findings are marked new or present and the
     run fails on new ones only; a ref or baseline that cannot be used raises ``git.GitError`` or
-    ``gate.BaselineError``. With ``engine="gx"`` the rules said as expectations run on
+    ``gate.BaselineError``. With engine ``gx`` the rules said as expectations run on
     great-expectations (``gx_docs``: build its Data Docs there); the base of a comparison is always
     checked by the default engine, which gives the same findings. With ``base``, both versions are
     checked with the rules as they are at the base (a pull request cannot weaken its own gate), and
     every change to the rules is a failing finding unless ``accept_rule_changes``."""
+    paths, rules, sources_dir, fail_on = settings.paths, settings.rules, settings.sources_dir, settings.fail_on
+    base, baseline, engine, gx_docs = settings.base, settings.baseline, settings.engine, settings.gx_docs
+    accept_rule_changes = settings.accept_rule_changes
     rule_file = rules_path(paths, rules)
     specs, errors = load_rules(rule_file)
     changes: list[Finding] = []
@@ -122,7 +122,7 @@ def check(
         errors.append(LoadError(str(sources_dir), None, None, "--sources", "not a folder of source texts"))
         sources_dir = None
 
-    def run(tables: Tables, gx=None) -> tuple[list[Finding], list[LoadError], list[str]]:  # type: ignore[no-untyped-def]
+    def run_on(tables: Tables, gx=None) -> tuple[list[Finding], list[LoadError], list[str]]:  # type: ignore[no-untyped-def]
         texts, text_errors = read_source_texts(tables, sources_dir) if sources_dir else ({}, [])
         findings, failures = run_rules(tables, specs, Context(sources_dir, texts), gx)
         return findings, text_errors, failures
@@ -134,7 +134,7 @@ def check(
             from .gx_engine import GX
 
             gx = GX(gx_docs)
-        findings, text_errors, failures = run(dataset.tables, gx)
+        findings, text_errors, failures = run_on(dataset.tables, gx)
         failures = PLUGIN_PROBLEMS + failures
         if gx is not None:
             gx.build_docs()
@@ -147,7 +147,7 @@ def check(
         from . import gate
 
         with ThreadPoolExecutor(max_workers=1) as pool:  # the commit's files are checked while the work tree's are
-            pending = pool.submit(gate.read_base, paths, base, lambda tables: run(tables)[0])
+            pending = pool.submit(gate.read_base, paths, base, lambda tables: run_on(tables)[0])
             dataset, report = head()
             compared = gate.against_commit(report, dataset, pending.result())
         if not changes:

@@ -4,9 +4,10 @@
 # reads them as they are instead of evaluating strings, 1.3 % of a whole check.
 import hashlib
 from enum import Enum
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 MAX_LOCATIONS = 60
 
@@ -212,3 +213,30 @@ class Report(BaseModel):
 def fails(findings: list[Finding], fail_on: str) -> bool:
     """Whether any finding fails the run (``Finding.fails``)."""
     return any(f.fails(fail_on) for f in findings)
+
+
+class RunSettings(BaseModel):
+    """The settings of one check run, validated once and passed as one object (the command line
+    builds it from its options; ``engine.check`` from its keywords)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paths: list[Path] | None = Field(None, description="fact files or folders (none: the working folder's dataset, else the bundled example)")
+    rules: Path | None = Field(None, description="the rules file (none: rules.yaml of the first folder, else the dataset's)")
+    sources_dir: Path | None = Field(None, description="the folder of source texts, to verify every quote")
+    fail_on: Literal["error", "warning", "never"] = Field("error", description="the severity at or above which a finding fails the run")
+    base: str | None = Field(None, description="a git ref to compare with: only new findings fail, checked with the base's rules")
+    baseline: Path | None = Field(None, description="a baseline file to compare with: only findings not in it fail")
+    engine: Literal["factcheck", "gx"] = Field("factcheck", description="factcheck, or gx: the rules said as expectations run on great-expectations")
+    gx_docs: Path | None = Field(None, description="with engine gx: build GX Data Docs in this folder")
+    accept_rule_changes: bool = Field(False, description="with base: check with the head's rules, listing their changes as info")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RunSettings":
+        if self.base is not None and self.baseline is not None:
+            raise ValueError("give --base or --baseline, not both")
+        if self.gx_docs is not None and self.engine != "gx":
+            raise ValueError("--gx-docs needs --engine gx")
+        if self.accept_rule_changes and self.base is None:
+            raise ValueError("--accept-rule-changes needs --base (it accepts changes to the rules since the base)")
+        return self

@@ -186,13 +186,8 @@ def check(
     no_color: Annotated[bool, typer.Option("--no-color", help="Text format: no colour, even on a terminal (as does a non-empty NO_COLOR).")] = False,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
-    if base is not None and baseline is not None:
-        _say_error("give --base or --baseline, not both")
-        raise typer.Exit(EXIT_UNUSABLE)
-    if gx_docs is not None and engine is not Engine.gx:
-        _say_error("--gx-docs needs --engine gx")
-        raise typer.Exit(EXIT_UNUSABLE)
-    report = _run_check(paths, rules, sources, fail_on.value, base, baseline, engine.value, gx_docs, accept_rule_changes)
+    report = _run_check(paths=paths, rules=rules, sources_dir=sources, fail_on=fail_on.value, base=base, baseline=baseline,
+                        engine=engine.value, gx_docs=gx_docs, accept_rule_changes=accept_rule_changes)
     colour = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     text = _render(report, format.value, colour=colour, errors_said=output is None, quiet=quiet)
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
@@ -209,10 +204,21 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if report.fails(fail_on.value) else EXIT_CLEAN)
 
 
-def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine="factcheck", gx_docs=None, accept_rule_changes=False):  # type: ignore[no-untyped-def]
-    """The engine's report; a git ref, baseline or engine that cannot be used is exit 2 with what to do."""
-    from factcheck.checks.engine import check as run_check
+def _run_check(**options):  # type: ignore[no-untyped-def]
+    """The engine's report for the run the options describe (one ``RunSettings``); settings that do not
+    go together, or a git ref, baseline or engine that cannot be used, are exit 2 with what to do."""
+    from pydantic import ValidationError
 
+    from factcheck.checks.engine import run
+    from factcheck.checks.model import RunSettings
+
+    try:
+        settings = RunSettings(**options)
+    except ValidationError as err:
+        for e in err.errors():
+            _say_error(e["msg"].removeprefix("Value error, "))
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    base, baseline, engine, paths = settings.base, settings.baseline, settings.engine, settings.paths
     unusable: tuple[type[Exception], ...] = ()  # what each option can raise, imported only when it is given
     if base is not None:
         from factcheck.facts.git import GitError
@@ -226,10 +232,9 @@ def _run_check(paths, rules, sources, fail_on, base=None, baseline=None, engine=
         from factcheck.checks.gx_engine import GXUnavailable
 
         unusable += (GXUnavailable,)
-    options = {"accept_rule_changes": True} if accept_rule_changes else {}  # given only when asked for
     try:
         with _Progress(paths):
-            return run_check(paths, rules, sources, fail_on, base=base, baseline=baseline, engine=engine, gx_docs=gx_docs, **options)
+            return run(settings)
     except unusable as err:
         _say_error(err)
         raise typer.Exit(EXIT_UNUSABLE) from None
@@ -297,7 +302,7 @@ def baseline_write(
     """Write the current findings to FILE; 'check --baseline FILE' then fails only on findings not in it."""
     from factcheck.checks.gate import baseline_text
 
-    report = _run_check(paths, rules, sources, "never")
+    report = _run_check(paths=paths, rules=rules, sources_dir=sources, fail_on="never")
     _say_errors(report.load_errors)
     _say_errors([f"rule failed: {failure}" for failure in report.rule_failures])
     if report.load_errors or report.rule_failures:  # a baseline of a partial check would hide what it missed

@@ -349,13 +349,13 @@ def test_the_pre_commit_hook_is_quiet():
 SLOW = """
 import sys, time
 import factcheck.checks.engine as engine
-quick = engine.check
+quick = engine.run
 
-def slow(*args, **kwargs):
+def slow(settings):
     time.sleep(1.6)
-    return quick(*args, **kwargs)
+    return quick(settings)
 
-engine.check = slow
+engine.run = slow
 sys.argv = ["factcheck", *sys.argv[1:]]
 from factcheck.cli.main import run
 run()
@@ -374,19 +374,14 @@ def test_a_slow_check_shows_its_progress_on_a_terminal_only(dataset_copy):
 # -- 5. --accept-rule-changes reaches the engine ---------------------------------------------------------
 
 
-def test_accept_rule_changes_is_passed_to_the_engine_only_when_given(monkeypatch):
+def test_the_options_reach_the_engine_as_one_settings_object_and_inconsistent_ones_are_refused(monkeypatch):
     import factcheck.checks.engine as engine
 
-    calls: list[dict] = []
-    real = engine.check
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(dict(kwargs))
-        kwargs.pop("accept_rule_changes", None)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "check", recording)
-    assert runner.invoke(app, ["check"]).exit_code == 0
-    assert runner.invoke(app, ["check", "--accept-rule-changes"]).exit_code == 0
-    assert [c.get("accept_rule_changes", False) for c in calls] == [False, True]
+    seen: list = []
+    real = engine.run
+    monkeypatch.setattr(engine, "run", lambda settings: seen.append(settings) or real(settings))
+    assert runner.invoke(app, ["check", "--fail-on", "never"]).exit_code == 0
+    assert (seen[-1].fail_on, seen[-1].accept_rule_changes, seen[-1].base) == ("never", False, None)
+    refused = runner.invoke(app, ["check", "--accept-rule-changes"])  # accepting rule changes means nothing without --base
+    assert refused.exit_code == 2 and "--accept-rule-changes needs --base" in refused.stderr and len(seen) == 1
     assert "--accept-rule-changes" in runner.invoke(app, ["check", "--help"]).stdout
