@@ -99,3 +99,16 @@ def test_hostile_claims_do_not_run_in_the_browser(browser, hostile, tmp_path):
     assert browser.eval("document.querySelectorAll('script').length") == 1
     assert browser.eval(f"document.body.textContent.includes({IMG!r})") is True
     assert browser.console == []
+
+
+def test_info_findings_fold_what_backs_them_and_cards_name_their_source_once(browser, bundled_page):
+    path, report = bundled_page
+    browser.open(path, width=1366, height=900)
+    infos = sum(1 for f in report.findings if f.severity.value == "info" and (f.locations or f.explanation))
+    assert browser.eval("document.querySelectorAll('article.finding.info details.info-fold:not([open])').length") == infos
+    assert browser.eval("document.querySelectorAll('article.finding.warning details.info-fold').length") == 0
+    # a card links to its source, whose title, date and text file the Sources table gives once
+    link = browser.eval("document.querySelector('figure.quote figcaption a').getAttribute('href')")
+    assert link.startswith("#source-") and browser.eval(f"document.getElementById('{link[1:]}') !== null")
+    height = browser.eval("document.documentElement.scrollHeight")
+    assert height < 8_000, height  # 10,121 px before info findings folded and cards stopped repeating their source (7,714 after)

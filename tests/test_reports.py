@@ -273,3 +273,11 @@ def test_unusable_input_is_never_called_a_pass(tmp_path):
     report = check([tmp_path / "missing"])
     assert report.summary.verdict == "unusable" and report.load_errors
     assert "UNUSABLE INPUT" in text(report) and "PASS" not in text(report) and "UNUSABLE INPUT" in markdown(report)
+
+
+def test_with_a_base_the_comparison_leads_the_page(bundled_report):
+    from factcheck.reports.html import render
+
+    compared = bundled_report.model_copy(update={"base": "git main (0123456789ab)"})
+    page = render(compared)
+    assert page.index('id="fixed"') < page.index('id="chart"') < page.index('id="findings"')
