@@ -78,7 +78,10 @@ def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
         .group_by("wave")
         .agg(pl.col("lo").mode().min().alias("stated"))
     )
-    listed = designations.group_by("wave").agg(area_key().n_unique().alias("designated"))
+    # An area becomes an ICS once: counted at the first wave that designates it (a second wave is
+    # unique_designation's finding, not a second ICS).
+    first = designations.with_columns(area_key().alias("area")).group_by("area").agg(pl.col("wave").min())
+    listed = first.group_by("wave").agg(pl.len().alias("designated"))
     absorbed = mergers.group_by("wave").agg(area_key().n_unique().alias("absorbed"))
     return (
         pl.DataFrame({"wave": waves}, schema={"wave": pl.String})

@@ -16,6 +16,7 @@ Good: two sources both list Devon among the final 13 of March 2021.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import polars as pl
@@ -34,6 +35,8 @@ class UniqueDesignationParams(Params):
 
 
 TWICE = FindingType("UNI-two-waves", "error", "{area} is designated in {n} different waves ({waves}).")
+EFFECT_MONTH = FindingType("UNI-effect-month", "warning", "{area} is designated in wave {first} and in {later}; {later} may be the month its "
+                                                         "designation took effect ({effective}), given as its wave.")
 OTHER_YEAR = FindingType("UNI-other-year", "error", "{area} is designated in {vague} by {by}, but in wave {waves} by {others}.")
 OTHER_ORDER = FindingType("UNI-other-order", "warning", "{area} is designated in the wave numbered {order} by {by}, but in wave {waves} by {others}, which is not among the first {order} waves known.")
 EFFECTIVE = FindingType("UNI-effective", "error", "Wave {wave}: sources disagree on when its designations take effect: {dates}.")
@@ -57,6 +60,13 @@ def report(tables: Tables, params: UniqueDesignationParams, context: Context, ch
     for area, waves, label in twice.join(labels, on="area").sort("area").iter_rows():
         claims = designations.filter(pl.col("area") == area)
         said = "; ".join(f"{w}: {some(claims.filter(pl.col('wave') == w)['source_id'].unique().to_list())}" for w in waves)
+        effective = _effect_months(claims.filter(pl.col("wave") == waves[0]))
+        if all(w in effective for w in waves[1:]):  # a reading under which both are right: a warning that says it
+            shown = ", ".join(sorted(effective[w] for w in waves[1:]))
+            yield EFFECT_MONTH([label], claims, expected=f"wave {waves[0]}", found=said, area=label, first=waves[0],
+                               later=" and ".join(waves[1:]), effective=shown,
+                               explanation="A source may give the month a designation took effect as its wave; read so, the sources agree.")
+            continue
         yield TWICE([label], claims, expected="one wave", found=said, area=label, n=len(waves), waves=waves)
     for f in (*_vague_waves(designations), *_effective_dates(designations)):  # not expectations: the default engine
         yield f.model_copy(update={"engine": "factcheck"})
@@ -66,6 +76,18 @@ def report(tables: Tables, params: UniqueDesignationParams, context: Context, ch
     for wave, sources, areas in per_wave.filter(pl.col("sources") > 1).sort("wave").iter_rows():
         claims = designations.filter(pl.col("wave") == wave)
         yield CORROBORATED([f"wave {wave}"], claims, wave=wave, sources=sources, areas=areas).model_copy(update={"engine": "factcheck"})  # not an expectation: the default engine
+
+
+def _effect_months(claims: pl.DataFrame) -> dict[str, str]:
+    """The months (as waves, '2021-04') that the effective dates these claims state fall in or span,
+    each with the date as stated."""
+    months: dict[str, str] = {}
+    for lo, hi in claims.select("effective_lo", "effective_hi").drop_nulls().unique().iter_rows():
+        day = lo
+        while day <= hi and len(months) < 120:
+            months.setdefault(f"{day.year}-{day.month:02d}", str(DateInterval(lo, hi)))
+            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _vague_waves(designations: pl.DataFrame) -> Iterator[Finding]:
@@ -110,4 +132,4 @@ def _effective_dates(designations: pl.DataFrame) -> Iterator[Finding]:
 
 KIND = RuleKind("unique_designation", "UNI", "No area is designated in two different waves; the same wave in two sources corroborates.",
                 __doc__ or "", UniqueDesignationParams, polars_run(checks, report), checks, report,
-                (TWICE, OTHER_YEAR, OTHER_ORDER, EFFECTIVE, CORROBORATED))
+                (TWICE, EFFECT_MONTH, OTHER_YEAR, OTHER_ORDER, EFFECTIVE, CORROBORATED))
