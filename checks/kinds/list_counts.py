@@ -68,15 +68,28 @@ def report(tables: Tables, params: ListCountsParams, context: Context, checked: 
         yield f.model_copy(update={"engine": "factcheck"})
 
 
+def _as_registry_regions(tables: Tables) -> pl.DataFrame:
+    """Region counts with their region as the registry names it ("the South West", "North East &
+    Yorkshire region" are the registry's regions; null: none), and as written in ``written``."""
+    normalise = tables.registry.normalise
+    fold = lambda name: normalise(name).removesuffix(" region").removeprefix("england ")  # noqa: E731
+    names = {fold(r): r for r in tables.registry.regions}
+    counts = tables["region_counts"]
+    written = counts["region"].unique().to_list()
+    mapping = pl.DataFrame({"written": written, "as_named": [names.get(fold(w)) for w in written]}, schema={"written": pl.String, "as_named": pl.String})
+    return (counts.rename({"region": "written"}).join(mapping, on="written", how="left")
+            .rename({"as_named": "region"}))
+
+
 def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
     items = tables["list_items"]
     regions = _regions(tables)
     regional = items.join(regions, on="area_code", how="left")
     known = tables.registry.regions
-    region_counts = tables["region_counts"]
-    for rc in region_counts.filter(~pl.col("region").is_in(sorted(known))).iter_rows(named=True):
-        yield UNKNOWN_REGION([rc["region"]], pick(region_counts, rc), expected=" / ".join(sorted(known)), found=rc["region"], region=rc["region"])
-    counted = region_counts.filter(pl.col("region").is_in(sorted(known)))
+    region_counts = _as_registry_regions(tables)
+    for rc in region_counts.filter(pl.col("region").is_null()).iter_rows(named=True):
+        yield UNKNOWN_REGION([rc["written"]], pick(region_counts, rc), expected=" / ".join(sorted(known)), found=rc["written"], region=rc["written"])
+    counted = region_counts.filter(pl.col("region").is_not_null())
 
     # Beside a list: the listed areas of that region, counted per list (all lists at once).
     in_list = regional.group_by("source_id", "list_id", pl.col("nhs_region").alias("region")).agg(pl.len().alias("n"))
