@@ -1,8 +1,9 @@
 """Dates: a source cannot report what happened after it was published.
 
 Each source's publication date is exact or an interval with its reason. Every event a claim reports
-as past or present (a wave announced, a count or status as of a date, a merger) must fall no later
-than the latest day the source can have been published. For an undated source the inferred interval
+as past (a wave announced, a merger, a wave's population) must fall no later than the latest day the
+source can have been published. A count or status as of a later date is a forecast ("an ICS from 1
+April 2021", written in December 2020), not a reported event. For an undated source the inferred interval
 is stated as info, with the latest event it reports (the earliest it can have been published).
 Severity: a dated source reporting later events is an error; for an undated source the interval is a
 reading, so events past it are a warning that the inferred date is wrong.
@@ -39,16 +40,25 @@ def _wave_start() -> pl.Expr:
 
 
 def reported_events(tables: Tables) -> pl.DataFrame:
-    """The earliest day each claim's reported event can have happened (claims with no such date left out)."""
+    """The earliest day each claim's reported event can have happened (claims with no such date left out).
+    A state as of a date after the source's ("an ICS from 1 April 2021", in December 2020) is a
+    forecast, not a reported event: left out."""
     def make() -> pl.DataFrame:
         counts = tables["counts"].lazy()
+        published = tables["sources"].lazy().select("source_id", "published_hi")
+
+        def as_of(frame: pl.LazyFrame, event: pl.Expr) -> pl.LazyFrame:
+            return (frame.join(published, on="source_id", how="left").filter(pl.col("as_of_lo") <= pl.col("published_hi"))
+                    .select(*CLAIM_COLS, event.alias("event")))
+
         frames = [
             tables["designations"].lazy().select(*CLAIM_COLS, pl.col("announced_lo").alias("event")),
             counts.filter(pl.col("wave").is_not_null() & (pl.col("when") == "after")).select(*CLAIM_COLS, _wave_start().alias("event")),
-            counts.select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-            tables["region_counts"].lazy().select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-            tables["statuses"].lazy().select(*CLAIM_COLS, pl.col("as_of_lo").alias("event")),
-            tables["populations"].lazy().select(*CLAIM_COLS, pl.coalesce(_wave_start(), pl.col("as_of_lo")).alias("event")),
+            as_of(counts, pl.col("as_of_lo")),
+            as_of(tables["region_counts"].lazy(), pl.col("as_of_lo")),
+            as_of(tables["statuses"].lazy(), pl.col("as_of_lo")),
+            tables["populations"].lazy().filter(_wave_start().is_not_null()).select(*CLAIM_COLS, _wave_start().alias("event")),
+            as_of(tables["populations"].lazy().filter(_wave_start().is_null()), pl.col("as_of_lo")),
             tables["mergers"].lazy().select(*CLAIM_COLS, _wave_start().alias("event")),
         ]
         return pl.concat(frames).drop_nulls("event").collect()  # one query, not one per table
