@@ -273,14 +273,16 @@ def _as_of_totals(tables: Tables, params: RunningTotalsParams, walked: "Walk") -
     """Totals of ICSs or STPs left stated as of a date, not of a wave ("there are now 18 ICSs"): the
     count the waves add up to at some time in that date is right; one that was right only before it is
     stale (a warning saying until when it was true); one that never was is an error."""
-    counts = tables["counts"].filter(pl.col("measure").is_in([params.ics, params.stp]) & pl.col("wave").is_null() & pl.col("as_of_lo").is_not_null())
+    counts = (tables["counts"].filter(pl.col("measure").is_in([params.ics, params.stp]) & pl.col("wave").is_null() & pl.col("as_of_lo").is_not_null())
+              .join(tables["sources"].select("source_id", "published_hi"), on="source_id", how="left"))
     if counts.height == 0 or walked.start is None:
         return
     waves = walked.waves.with_columns((pl.col("wave") + "-01").str.to_date("%Y-%m-%d").alias("since"))
     since, after, orders = waves["since"].to_list(), waves["after"].to_list(), waves["order"].to_list()
     for row in counts.iter_rows(named=True):
-        first = sum(1 for s in since if s <= row["as_of_lo"]) - 1  # the last wave announced by then (-1: none yet)
-        last = sum(1 for s in since if s <= row["as_of_hi"]) - 1
+        known = row["published_hi"] or row["as_of_hi"]  # a forecast ('29 ICSs from April') knows the waves announced by its source's date
+        first = sum(1 for s in since if s <= min(row["as_of_lo"], known)) - 1  # the last wave announced by then (-1: none yet)
+        last = sum(1 for s in since if s <= min(row["as_of_hi"], known)) - 1
 
         def count_at(i: int) -> float:  # the stated measure after wave i (-1: before the first)
             ics = walked.start + (after[i] if i >= 0 else 0.0)
@@ -296,7 +298,7 @@ def _as_of_totals(tables: Tables, params: RunningTotalsParams, walked: "Walk") -
         as_of = str(DateInterval(row["as_of_lo"], row["as_of_hi"]))
         now = fmt_count(min(count_at(first), count_at(last)), max(count_at(first), count_at(last)))
         earlier = [i for i in range(-1, first) if says(count_at(i))]
-        claim = pick(tables["counts"], row)
+        claim = pick(tables["counts"], row, on=("source_id", "claim_id"))
         if earlier:
             ended = waves["wave"][earlier[-1] + 1]  # the wave that made the figure untrue
             yield STALE(["England"], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"],
