@@ -146,15 +146,18 @@ def test_a_long_value_is_shown_cut_with_its_length():
     assert shown(10**5000).startswith("a number of about 5,000 digits")  # repr itself refuses above 4,300 digits
 
 
+def _with_rows(path: Path, changes: list[dict[str, str]], replace_first: bool = False) -> None:
+    """Copies of a CSV table's first row with some cells changed: added to the table, or in place of that row."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, template = lines[0].split(","), lines[1].split(",")
+    rows = [",".join(change.get(column, cell) for column, cell in zip(header, template)) for change in changes]
+    lines = [lines[0], *rows, *lines[2:]] if replace_first else [*lines, *rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_a_megabyte_cell_is_shown_short_in_its_error(tmp_path):
     folder = _as_csv_tables(tmp_path / "tables")
-    path = folder / "bundled.list_items.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    cells = lines[1].split(",")
-    cells[header.index("position")] = "9" * 1_048_576
-    lines[1] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _with_rows(folder / "bundled.list_items.csv", [{"position": "9" * 1_048_576}], replace_first=True)
     errors = load([folder]).errors
     assert len(errors) == 1 and len(str(errors[0])) < 400 and "(1,048,576 characters)" in str(errors[0])
 
@@ -167,17 +170,7 @@ def test_a_megabyte_yaml_value_is_shown_short_in_its_error(tmp_path):
 
 def test_a_table_file_reports_at_most_its_share_of_errors_then_counts_the_rest(tmp_path):
     folder = _as_csv_tables(tmp_path / "tables")
-    path = folder / "bundled.counts.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    template = lines[1].split(",")
-    rows = []
-    for i in range(1000):  # a thousand distinct values no one can read
-        cells = list(template)
-        cells[header.index("claim_id")] = f"bad-{i}"
-        cells[header.index("value")] = f"lots{i}"
-        rows.append(",".join(cells))
-    path.write_text("\n".join([*lines, *rows]) + "\n", encoding="utf-8")
+    _with_rows(folder / "bundled.counts.csv", [{"claim_id": f"bad-{i}", "value": f"lots{i}"} for i in range(1000)])  # none readable
     errors = [e for e in load([folder]).errors if e.file.endswith("bundled.counts.csv")]
     assert len(errors) == MAX_ERRORS + 1
     assert MORE.search(errors[-1].message) and int(MORE.search(errors[-1].message).group(1).replace(",", "")) == 1000 - MAX_ERRORS
