@@ -44,6 +44,13 @@ def mutate(dataset: Path, name: str) -> tuple[str, ...]:
     return expected
 
 
+def another_designation(claim_id: str, subject: str, wave: str, line: int, quote: str) -> tuple[str, str, str]:
+    """An edit that adds a designation to the June 2019 news, before its first merger."""
+    claim = (f"  - id: {claim_id}\n    kind: designation\n    subject: {subject}\n    wave: {wave}\n"
+             f"    evidence: {{line: {line}, quote: \"{quote}\"}}\n\n")
+    return "ics-june-2019-news.yaml", "  - id: bucks-merged", claim + "  - id: bucks-merged"
+
+
 MUTATIONS = {
     "bump a total": (("ics-dec-2020-news.yaml", 'value: "29"', 'value: "30"'), ("TOT01", "error", "wave 2020-12")),
     "designate an area in a second wave": (
@@ -72,10 +79,7 @@ MUTATIONS = {
     "give one wave two effective dates": (("nhse-final-13-2021.yaml", "    effective: 2021-04-01", "    effective: 2021-07-01"),
                                           ("UNI01", "error", "Lincolnshire", "UNI-effective")),
     "designate an area in a year that cannot be its wave": (
-        ("ics-june-2019-news.yaml", "  - id: bucks-merged",
-         "  - id: devon-2019\n    kind: designation\n    subject: Devon\n    wave: 2019\n"
-         "    evidence: {line: 27, quote: \"including Devon and Norfolk\"}\n\n  - id: bucks-merged"),
-        ("UNI01", "error", "Devon", "UNI-other-year")),
+        another_designation("devon-2019", "Devon", "2019", 27, "including Devon and Norfolk"), ("UNI01", "error", "Devon", "UNI-other-year")),
     "name an area beside a total that already counts it": (
         ("ics-dec-2020-news.yaml", 'value: "29"\n    wave: 2020-12', 'value: "29"\n    wave: 2020-12\n    extras: [North East London]'),
         ("TOT01", "error", "East London Health and Care Partnership", "TOT-double-count")),
@@ -87,10 +91,7 @@ MUTATIONS = {
          "    evidence: {line: 13, quote: \"This brings the total number of ICSs to 42\"}\n\n  - id: total-42"),
         ("TOT01", "warning", "England", "TOT-stale")),
     "designate an area in a wave the totals around it leave no room for": (
-        ("ics-june-2019-news.yaml", "  - id: bucks-merged",
-         "  - id: dorset-2020\n    kind: designation\n    subject: Dorset\n    wave: 2020-02\n"
-         "    evidence: {line: 1, quote: \"Three further areas\"}\n\n  - id: bucks-merged"),
-        ("TOT01", "error", "wave 2020-02", "TOT-gap")),
+        another_designation("dorset-2020", "Dorset", "2020-02", 1, "Three further areas"), ("TOT01", "error", "wave 2020-02", "TOT-gap")),
     "change evidence": (("ics-june-2019-news.yaml", 'quote: "leave 28 STPs remaining"', 'quote: "leave 29 STPs remaining"'), ("EVI01", "error", "ics-june-2019-news")),
     "forget a merger": (("ics-june-2019-news.yaml", "  - id: cumbria-merged\n    kind: merger\n    subject: Cumbria ICS\n    into: The North East and North Cumbria\n    wave: 2019-06\n", "  - id: cumbria-merged\n    kind: status\n    subject: Dorset\n    status: ics\n    as_of: 2019-06\n"),
                         ("TOT01", "error", "wave 2019-06")),
