@@ -15,13 +15,20 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
+from factcheck.facts.story import Vocabulary, active
 from factcheck.facts.tables import CLAIM, Tables
 
+from .base_words import GENERIC
 from .model import MAX_LOCATIONS, Finding, Location, Severity
 
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def for_story(self, words: Vocabulary) -> "Params":
+        """The parameters with what the rules file leaves unset taken from the story's words (a kind
+        whose defaults name the story's measures overrides this)."""
+        return self
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ class FindingType:
         return Finding(
             code=self.code,
             severity=Severity(severity or self.severity),
-            message=self.template.format(**text),
+            message=self.template.format(**{**words(), **text}),
             data=text,
             subjects=sorted({s for s in subjects if s}),
             expected=None if expected is None else _show(expected),
@@ -142,6 +149,12 @@ class FindingType:
             locations=locs,
             more_locations=more,
         )
+
+
+def words() -> dict[str, str]:
+    """The words templates may say (``{statuses}``, ``{whole}``, ...): the story's in a run, else generic ones."""
+    story = active()
+    return GENERIC if story is None else story.words.fields()
 
 
 def _show(value: object) -> str:

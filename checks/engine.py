@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, bundled_dataset, capped, default_dataset, display_path, load
+from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, display_path, load, story_of
+from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, active, read_story
 from factcheck.facts.tables import Tables
 
 from .base import Context, Params
@@ -20,14 +21,28 @@ from .rules_file import RuleSpec, load_rules
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 
-def rules_path(paths: list[Path] | None, rules: Path | None) -> Path:
-    """--rules, else a rules.yaml in the first folder checked, else the bundled rules."""
+def rules_path(paths: list[Path] | None, rules: Path | None, story: Story) -> Path:
+    """--rules, else a rules.yaml in the first folder checked, else the story's rules."""
     if rules is not None:
         return rules
     for path in paths or []:
         if path.is_dir() and (path / "rules.yaml").is_file():
             return path / "rules.yaml"
-    return default_dataset() / "rules.yaml"
+    return story.rules
+
+
+def story_and_paths(paths: list[Path] | None, story_dir: Path | None) -> tuple[Story, list[Path]]:
+    """The story of a run and the fact paths it checks: ``--story``, else the story in effect, else the
+    one the first path belongs to (found upward), else the working folder's, else the bundled example.
+    A story folder given as a path means its fact folder. ``StoryError`` when there is none."""
+    if story_dir is not None:
+        if not (story_dir / STORY_FILE).is_file():
+            raise StoryError([f"{display_path(story_dir)}: no {STORY_FILE} in this folder (--story names a story folder)"])
+        story = read_story(story_dir)
+    else:
+        story = active() or story_of(paths)
+    given = paths or [story.facts]
+    return story, [story.facts if p.is_dir() and (p / STORY_FILE).is_file() and p.resolve() == story.folder.resolve() else p for p in given]
 
 
 def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]], list[LoadError]]:
@@ -104,17 +119,49 @@ def run(settings: RunSettings) -> Report:
     checked by the default engine, which gives the same findings. With ``base``, both versions are
     checked with the rules as they are at the base (a pull request cannot weaken its own gate), and
     every change to the rules is a failing finding unless ``accept_rule_changes``."""
-    paths, rules, sources_dir, fail_on = settings.paths, settings.rules, settings.sources_dir, settings.fail_on
+    try:
+        story, paths = story_and_paths(settings.paths, settings.story)
+        story.registry  # noqa: B018 - read now: an unusable story is reported before anything is checked
+        story.qualifiers  # noqa: B018
+    except StoryError as err:
+        return unusable(settings, err.problems)
+    except Exception as err:  # a registry table the story's words do not fit  # noqa: BLE001
+        from .model import Report  # noqa: F401
+
+        return unusable(settings, [f"{settings.story or (settings.paths or ['.'])[0]}: the story cannot be read: {failure('it', err)}"])
+    token = ACTIVE.set(story)
+    try:
+        return _run(settings, story, paths)
+    finally:
+        ACTIVE.reset(token)
+
+
+def unusable(settings: RunSettings, problems: list[str]) -> Report:
+    """The report of a run that has no usable story: nothing checked, exit 2, every problem said."""
+    return Report(
+        summary=Summary(verdict="unusable", fail_on=settings.fail_on, errors=0, warnings=0, infos=0, sources=0, claims=0, rules_run=0,
+                        files=0, unusable_files=1, rule_failures=0),
+        dataset=[display_path(p) for p in settings.paths or []] or ["no story"],
+        checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        rules=[], sources=[], findings=[], load_errors=problems, settings={}, overview=None, rule_failures=[],
+    )
+
+
+def _run(settings: RunSettings, story: Story, paths: list[Path]) -> Report:
+    rules, fail_on = settings.rules, settings.fail_on
+    sources_dir = settings.sources_dir or story.texts
     base, baseline, engine, gx_docs = settings.base, settings.baseline, settings.engine, settings.gx_docs
     accept_rule_changes = settings.accept_rule_changes
-    rule_file = rules_path(paths, rules)
+    rule_file = rules_path(paths, rules, story)
     specs, errors = load_rules(rule_file)
+    specs = [(s, p.for_story(story.words)) for s, p in specs]
     changes: list[Finding] = []
     if base is not None:
         from . import gate
 
         base_specs = gate.rules_at(paths, base, rule_file)
         if base_specs is not None:
+            base_specs = [(s, p.for_story(story.words)) for s, p in base_specs]
             changes = gate.rule_changes(base_specs, specs, rule_file, f"git {base}", accept_rule_changes)
             if not accept_rule_changes:
                 specs = base_specs
@@ -128,7 +175,7 @@ def run(settings: RunSettings) -> Report:
         return findings, text_errors, failures
 
     def head() -> tuple[Dataset, Report]:
-        dataset = load(paths)
+        dataset = load(paths, story)
         gx = None
         if engine == "gx":
             from .gx_engine import GX
@@ -139,7 +186,8 @@ def run(settings: RunSettings) -> Report:
         if gx is not None:
             gx.build_docs()
         all_errors = capped(list(dataset.errors) + errors + text_errors, MAX_RUN_ERRORS)  # a run lists at most so many
-        return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file, failures)
+        return dataset, build_report(dataset.tables, specs, findings, all_errors, dataset.files, paths, fail_on, rule_file, failures, story,
+                                     given=settings.paths)
 
     if base is not None:
         from concurrent.futures import ThreadPoolExecutor
@@ -147,7 +195,9 @@ def run(settings: RunSettings) -> Report:
         from . import gate
 
         with ThreadPoolExecutor(max_workers=1) as pool:  # the commit's files are checked while the work tree's are
-            pending = pool.submit(gate.read_base, paths, base, lambda tables: run_on(tables)[0])
+            import contextvars
+
+            pending = pool.submit(contextvars.copy_context().run, gate.read_base, paths, base, lambda tables: run_on(tables)[0])
             dataset, report = head()
             compared = gate.against_commit(report, dataset, pending.result())
         if not changes:
@@ -170,7 +220,7 @@ def run(settings: RunSettings) -> Report:
 _SOURCES = TypeAdapter(list[SourceInfo])
 
 
-def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file, failures=()) -> Report:  # type: ignore[no-untyped-def]
+def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file, failures=(), story=None, given=None) -> Report:  # type: ignore[no-untyped-def]
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     failing = fails(findings, fail_on)
     lo, hi = pl.col("published_lo").cast(pl.String), pl.col("published_hi").cast(pl.String)
@@ -191,7 +241,8 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
             warnings=count[Severity.warning], infos=count[Severity.info], sources=len(sources),
             claims=tables.claim_count, rules_run=len(specs), files=len(files), unusable_files=unusable, rule_failures=len(failures),
         ),
-        dataset=_shown(paths) + [f"rules: {display_path(rule_file)}"],
+        dataset=_shown(given, paths, story) + [f"rules: {display_path(rule_file)}"],
+        story=_story_info(story),
         checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         rules=[RuleInfo(code=s.code, kind=s.kind, severity=s.severity, description=s.description, params=params[s.code]) for s, _ in specs],
         sources=sources,
@@ -203,13 +254,21 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
     )
 
 
-def _shown(paths: list[Path] | None) -> list[str]:
-    """What was checked, as the report names it: the paths given, else the working folder's dataset, else
-    (said so) the bundled example."""
-    if paths:
-        return [display_path(p) for p in paths]
-    default = default_dataset()
-    return [("the bundled example, " if default == bundled_dataset() else "") + display_path(default)]
+def _shown(given: list[Path] | None, paths: list[Path], story: Story | None) -> list[str]:
+    """What was checked, as the report names it: the paths given, else the story's facts, the bundled
+    example said as such."""
+    shown = [display_path(p) for p in paths]
+    if story is not None and story.bundled and not given:
+        return [f"the bundled example, {shown[0]}", *shown[1:]]
+    return shown
+
+
+def _story_info(story: Story | None):  # type: ignore[no-untyped-def]
+    from .model import StoryInfo
+
+    if story is None:
+        return None
+    return StoryInfo(title=story.config.story, folder=display_path(story.folder), bundled=story.bundled, words=story.words.fields())
 
 
 def _overview(tables: Tables, totals: Params | None, failures: list[str]) -> Overview | None:

@@ -149,8 +149,8 @@ class StatedTotal(BaseModel):
     measure: str
     at: str  # "before 2019-06", "after 2020-12", "final"
     wave: str
-    ics_lo: float
-    ics_hi: float
+    held_lo: float  # holders of the status the statement means, at its point
+    held_hi: float
     expected: float  # what the waves add up to at that point
     fact_file: str
     fact_line: int
@@ -159,7 +159,7 @@ class StatedTotal(BaseModel):
 
     @property
     def agrees(self) -> bool:
-        return self.ics_lo <= self.expected <= self.ics_hi
+        return self.held_lo <= self.expected <= self.held_hi
 
 
 class Mark(BaseModel):
@@ -174,27 +174,38 @@ class Mark(BaseModel):
     claims: int = 1
 
 
-class FootprintRow(BaseModel):
+class EntityRow(BaseModel):
     code: str | None  # None: a name that resolves to no footprint
     name: str
-    region: str | None
+    group: str | None
     wave: str | None  # the wave most sources designate it in
     marks: list[Mark] = Field(default_factory=list)
 
 
 class Overview(BaseModel):
-    """What the pictures of a report show: the running count of ICSs and the footprints by source."""
+    """What the pictures of a report show: the running count of the status and the entities by source."""
 
     national_total: int
     by_source: bool = True  # marks per source (few sources), else per statement with a count
     waves: list[WaveStep] = Field(default_factory=list)
     stated: list[StatedTotal] = Field(default_factory=list)
-    footprints: list[FootprintRow] = Field(default_factory=list)
+    entities: list[EntityRow] = Field(default_factory=list)
+
+
+class StoryInfo(BaseModel):
+    """The story a run checked: its title, its folder, whether it is the bundled example, and the words
+    reports say things in (``{status}``, ``{statuses}``, ``{entities}``, ``{whole}``, ``{group}`` ...)."""
+
+    title: str
+    folder: str
+    bundled: bool = False
+    words: dict[str, str] = Field(default_factory=dict)
 
 
 class Report(BaseModel):
     summary: Summary
     dataset: list[str]
+    story: StoryInfo | None = None
     checked_at: str
     rules: list[RuleInfo]
     sources: list[SourceInfo]
@@ -221,9 +232,10 @@ class RunSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    paths: list[Path] | None = Field(None, description="fact files or folders (none: the working folder's dataset, else the bundled example)")
-    rules: Path | None = Field(None, description="the rules file (none: rules.yaml of the first folder, else the dataset's)")
-    sources_dir: Path | None = Field(None, description="the folder of source texts, to verify every quote")
+    paths: list[Path] | None = Field(None, description="fact files or folders, or a story folder (none: the story of the working folder, else the bundled example)")
+    story: Path | None = Field(None, description="the story folder (factcheck.yaml) whose registry and words the facts are checked with (none: found upward from the first path)")
+    rules: Path | None = Field(None, description="the rules file (none: rules.yaml of the first folder, else the story's)")
+    sources_dir: Path | None = Field(None, description="the folder of source texts, to verify every quote (none: the story's texts, if it names them)")
     fail_on: Literal["error", "warning", "never"] = Field("error", description="the severity at or above which a finding fails the run")
     base: str | None = Field(None, description="a git ref to compare with: only new findings fail, checked with the base's rules")
     baseline: Path | None = Field(None, description="a baseline file to compare with: only findings not in it fail")

@@ -1,5 +1,6 @@
-"""What a report's pictures show, computed once from the tables: the running count of ICSs as the
-waves add it up and as each source states it, and every footprint with what each source says of it.
+"""What a report's pictures show, computed once from the tables: the running count of the story's
+status as the waves add it up and as each source states it, and every entity with what each source
+says of it.
 
 It is data in the ``Report`` (``Report.overview``), so that the HTML view stays a pure function of the
 report and the JSON carries the same numbers.
@@ -14,14 +15,14 @@ import polars as pl
 
 from factcheck.facts.tables import Tables
 
-from .model import FootprintRow, Mark, Overview, StatedTotal, WaveStep
+from .model import EntityRow, Mark, Overview, StatedTotal, WaveStep
 from .kinds.running_totals import RunningTotalsParams, walk
 
-MAX_SOURCE_COLUMNS = 12  # beyond this many sources, the footprint table counts claims instead of a column each
+MAX_SOURCE_COLUMNS = 12  # beyond this many sources, the entity table counts claims instead of a column each
 
 
 def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overview:
-    params = params or RunningTotalsParams()
+    params = params or RunningTotalsParams().for_story(tables.registry.words)
     walked = walk(tables, params)
     start = walked.start or 0.0
     waves = [
@@ -33,29 +34,30 @@ def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overv
         row = c.row
         stated.append(StatedTotal(
             source_id=row["source_id"], claim_id=row["claim_id"], value=row["value"], measure=row["measure"],
-            at="final" if row["measure"] == params.planned else c.label.replace(" wave", ""),
-            wave=waves[-1].wave if row["measure"] == params.planned else row["wave"],
-            ics_lo=c.lo + c.cum, ics_hi=c.hi + c.cum, expected=start + c.cum,
+            at="final" if row["measure"] == params.planned_measure else c.label.replace(" wave", ""),
+            wave=waves[-1].wave if row["measure"] == params.planned_measure else row["wave"],
+            held_lo=c.lo + c.cum, held_hi=c.hi + c.cum, expected=start + c.cum,
             fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"], claims=len(row["row"]),
         ))
     by_source = tables["sources"].height <= MAX_SOURCE_COLUMNS
     return Overview(
         national_total=walked.total_on(dt.date.max),
-        by_source=by_source, waves=waves, stated=stated, footprints=footprint_rows(tables, by_source),
+        by_source=by_source, waves=waves, stated=stated, entities=entity_rows(tables, by_source),
     )
 
 
 def _marks(tables: Tables) -> pl.DataFrame:
-    """One row per statement about a footprint: designations, ICS statuses, and early ICSs merging into it.
-    ``row`` is the footprint's code (an early ICS counts under the footprint it became part of)."""
+    """One row per statement about an entity: designations, statuses, and past entities merging into it.
+    ``row`` is the entity's code (a past entity counts under the one it became part of)."""
     no_wave = pl.lit(None, pl.String).alias("wave")
+    words = tables.registry.words
     designated = tables["designations"].select(
         "area_code", "subject", "source_id", pl.lit("designated").alias("what"), pl.col("wave").alias("label"),
         "fact_file", "fact_line", "wave",
     )
     statuses = tables["statuses"].select(
         "area_code", "subject", "source_id", pl.col("status").alias("what"),
-        (pl.when(pl.col("status") == "ics").then(pl.lit("ICS by ")).otherwise(pl.lit("not an ICS by "))
+        (pl.when(pl.col("status") == "in").then(pl.lit(f"{words.status.singular} by ")).otherwise(pl.lit(f"not {words.status.singular} by "))
          + pl.col("as_of_hi").dt.strftime("%Y-%m")).alias("label"),
         "fact_file", "fact_line", no_wave,
     )
@@ -64,7 +66,7 @@ def _marks(tables: Tables) -> pl.DataFrame:
         (pl.lit("merged: ") + pl.coalesce("area_name", "subject")).alias("label"),
         "fact_file", "fact_line", no_wave,
     )
-    early = tables.registry.early_ics.select(pl.col("id").alias("area_code"), "part_of")
+    early = tables.registry.past.select(pl.col("id").alias("area_code"), "part_of")
     row = pl.coalesce("part_of", "area_code", pl.lit("?") + pl.col("subject")).alias("row")
     return (
         pl.concat([designated, statuses, merged])
@@ -73,8 +75,8 @@ def _marks(tables: Tables) -> pl.DataFrame:
     )
 
 
-def footprint_rows(tables: Tables, by_source: bool = True) -> list[FootprintRow]:
-    """The footprints of England (and any name that resolves to none), ordered by the wave most sources
+def entity_rows(tables: Tables, by_source: bool = True) -> list[EntityRow]:
+    """The entities of the story (and any name that resolves to none), ordered by the wave most sources
     designate them in; each with what every source says of it (``by_source``), or what is said of it
     and by how many claims."""
     marks = _marks(tables)
@@ -87,17 +89,17 @@ def footprint_rows(tables: Tables, by_source: bool = True) -> list[FootprintRow]
     for mark in marks.iter_rows(named=True):
         by_row[mark["row"]].append(mark)
     rows = []
-    footprints = tables.registry.footprints.select("code", "name", "nhs_region").iter_rows()
+    entities = tables.registry.current.select("code", "name", "group").iter_rows()
     unknown = [(key, key[1:], None) for key in by_row if key.startswith("?")]
-    for code, name, region in [*footprints, *unknown]:
+    for code, name, region in [*entities, *unknown]:
         marks = by_row.get(code, [])
         waves: Counter[str] = Counter()
         for m in marks:
             if m["wave"]:
                 waves[m["wave"]] += m["claims"]
         wave = max(waves, key=lambda w: (waves[w], w)) if waves else None
-        rows.append(FootprintRow(
-            code=None if code.startswith("?") else code, name=name, region=region, wave=wave,
+        rows.append(EntityRow(
+            code=None if code.startswith("?") else code, name=name, group=region, wave=wave,
             marks=[Mark(**{k: m[k] for k in ("source_id", "what", "label", "fact_file", "fact_line", "claims")}) for m in marks],
         ))
     rows.sort(key=lambda r: (r.wave or "9999", r.name.lower()))

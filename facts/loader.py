@@ -20,7 +20,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import models
 from .dates import DateInterval, parse_date
-from .registry import Registry, load_registry
+from .registry import Registry
+from .story import ACTIVE, STORY_FILE, Story, StoryError, active, bundled_story_folder, find_story, read_story
 from .safepath import cut, inside, kind_of, shown
 from .tables import AREA_TABLES, COLUMNS, Tables, month_wave
 from .values import parse_value
@@ -76,28 +77,20 @@ class Dataset:
     files: tuple[str, ...]
 
 
-def bundled_dataset() -> Path:
-    """The folder of the bundled dataset: the five sources on England's ICSs, and their rules."""
-    return Path(str(resources.files(__package__).joinpath("data")))
-
-
-def default_dataset() -> Path:
-    """What is checked when no path is given: the ``facts/data`` of the checkout in the working folder
-    (so that a clone or branch of this repository checks its own facts, and ``--base`` compares them),
-    else the bundled dataset of the installed package."""
-    here = Path("facts") / "data"
-    if (here / "rules.yaml").is_file() and (here / "sources").is_dir():
-        return here
-    return bundled_dataset()
+BUNDLED_LABEL = "examples/ics"  # how outputs name the bundled example's files, wherever it is installed
 
 
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
-    bundled files by their place in the repository (``facts/data/...``)."""
+    the bundled example's files by their place in the repository (``examples/ics/...``)."""
+    from .story import bundled_story_folder
+
     resolved = path.resolve()
-    bundled = bundled_dataset().resolve()
+    bundled = bundled_story_folder().resolve()
+    if resolved.is_relative_to(bundled) and not os.path.relpath(resolved).startswith(".."):
+        return os.path.relpath(resolved).replace(os.sep, "/")
     if resolved.is_relative_to(bundled):
-        return ("facts/data/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
+        return (BUNDLED_LABEL + "/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
     try:
         relative = os.path.relpath(resolved)
     except ValueError:  # another drive
@@ -309,18 +302,19 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
             rows.add("designations", base, subject=claim.subject, wave=wave, announced_lo=announced.lo,
                      announced_hi=announced.hi, effective_lo=effective[0], effective_hi=effective[1], list_id=None)
         case "list":
-            rows.add("lists", base, list_id=claim.id, title=claim.title, means=claim.means, wave=wave, n_items=len(claim.items))
+            means = _side(claim.means)
+            rows.add("lists", base, list_id=claim.id, title=claim.title, means=means, wave=wave, n_items=len(claim.items))
             for position, (item, item_line) in enumerate(zip(claim.items, item_lines), start=1):
                 item_base = {**base, "claim_id": f"{claim.id}/{item.subject}", "kind": "list_item",
                              "quote": item.quote or item.subject, "source_line": item.line, "fact_line": item_line}
                 rows.add("list_items", item_base, subject=item.subject, list_id=claim.id,
-                         position=item.position or position, means=claim.means, wave=claim.wave)
-                if claim.means == "designation":
+                         position=item.position or position, means=means, wave=claim.wave)
+                if means == "designation":
                     rows.add("designations", {**item_base, "kind": "designation"}, subject=item.subject, wave=wave,
                              announced_lo=announced.lo, announced_hi=announced.hi, effective_lo=effective[0],
                              effective_hi=effective[1], list_id=claim.id)
-                elif claim.means in ("ics", "not_ics"):
-                    rows.add("statuses", {**item_base, "kind": "status"}, subject=item.subject, status=claim.means,
+                elif means in ("in", "out"):
+                    rows.add("statuses", {**item_base, "kind": "status"}, subject=item.subject, status=means,
                              as_of_lo=as_of[0], as_of_hi=as_of[1], wave=wave, list_id=claim.id)
         case "count":
             lo, hi = count_bounds(claim.value)
@@ -341,7 +335,7 @@ def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line
             rows.add("populations", base, subject=claim.subject, scope=claim.scope, value=claim.value, lo=v.lo, hi=v.hi,
                      is_share=v.share, basis=claim.basis, wave=claim.wave, as_of_lo=as_of[0], as_of_hi=as_of[1])
         case "status":
-            rows.add("statuses", base, subject=claim.subject, status=claim.status, as_of_lo=as_of[0], as_of_hi=as_of[1],
+            rows.add("statuses", base, subject=claim.subject, status=_side(claim.status), as_of_lo=as_of[0], as_of_hi=as_of[1],
                      wave=None, list_id=None)
         case "quote":
             said = _lohi(claim.said)
@@ -378,10 +372,41 @@ def resolve_areas(frames: dict[str, pl.DataFrame], registry: Registry) -> dict[s
     return out
 
 
-def load(paths: list[Path] | None = None, registry: Registry | None = None) -> Dataset:
-    """Load fact files (default: ``default_dataset()``) into typed tables; collect every error."""
-    registry = registry or load_registry()
-    files, errors = fact_files(paths or [default_dataset()])
+def load(paths: list[Path] | None = None, story: Story | None = None) -> Dataset:
+    """Load fact files into typed tables, names resolved against the registry of ``story`` (default:
+    the story in effect, ``story.active()``; then the story of the first path, found upward); collect
+    every error. Without paths: the story's fact folder. ``StoryError`` when there is no usable story."""
+    story = story or active() or story_of(paths)
+    registry = story.registry
+    token = ACTIVE.set(story)  # values read with the story's qualifiers
+    try:
+        return _load(paths or [story.facts], registry)
+    finally:
+        ACTIVE.reset(token)
+
+
+def _side(word: str) -> str:
+    """A status or list meaning as tables hold it: 'in' (the story's status), 'out' (not yet), or as written."""
+    story = active()
+    return (story.words.side(word) if story else None) or word
+
+
+def story_of(paths: list[Path] | None) -> Story:
+    """The story that ``paths`` belong to: the nearest ``factcheck.yaml`` from the first one upward."""
+    if not paths:
+        here = find_story(Path.cwd())
+        return read_story(here) if here else read_story(bundled_story_folder(), bundled=True)
+    first = paths[0]
+    start = first if first.is_dir() else first.parent
+    folder = find_story(start)
+    if folder is None:
+        raise StoryError([f"{display_path(first)}: no story: looked for {STORY_FILE} in {display_path(start)} and the folders above it "
+                          f"(write one with `factcheck init DIR`, or name one with --story)"])
+    return read_story(folder)
+
+
+def _load(paths: list[Path], registry: Registry) -> Dataset:
+    files, errors = fact_files(paths)
     rows = _Rows()
     labels: list[str] = []
     source_files: dict[str, str] = {}
@@ -449,8 +474,8 @@ def place_waves(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 def reference_frames(registry: Registry) -> dict[str, pl.DataFrame]:
     return {
-        "registry": registry.footprints,
+        "registry": registry.current,
         "aliases": registry.aliases,
-        "early_ics": registry.early_ics,
-        "england_population": registry.england_population,
+        "past": registry.past,
+        "whole_measure": registry.whole_measure,
     }

@@ -9,9 +9,10 @@ starts). The loader turns these records into typed tables (``facts.tables``).
 # reads them as they are instead of evaluating strings, 1.3 % of a whole check.
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 
 from .dates import DateInterval, parse_date
+from .story import status_word
 from .values import parse_value
 
 DATE = {
@@ -28,6 +29,8 @@ VALUE = {"description": "a number as the source writes it: '11', 'the final 13',
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Quote = Annotated[str, StringConstraints(min_length=1, max_length=600)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")]
+# A status as the story names it: its code (``ics``, ``state``) or ``not_`` and its code.
+StatusWord = Annotated[str, StringConstraints(pattern=r"^(not_)?[a-z][a-z0-9_]{0,40}$"), AfterValidator(status_word)]
 Wave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 # A wave as a source may know it: its month, or only its year ("in 2019"); with ``wave_order`` alone,
 # only its place in the sequence ("the third wave").
@@ -118,8 +121,9 @@ class ListClaim(Waved):
 
     kind: Literal["list"]
     title: Text = about("the words that introduce the list", "The 11 new ICSs are")
-    means: Literal["designation", "ics", "not_ics", "mention"] = about_default(
-        "mention", "what being on the list claims: designated in `wave` (designation), an ICS (ics) or not yet one (not_ics) as of `as_of`, nothing (mention)")
+    means: Literal["designation", "mention"] | StatusWord = about_default(
+        "mention", "what being on the list claims: designated in `wave` (designation), the story's status (its code: `ics`, `state`) "
+                   "or not yet (`not_` and the code) as of `as_of`, nothing (mention)")
     announced: When | None = about_default(None, ANNOUNCED)
     effective: When | None = about_default(None, EFFECTIVE)
     as_of: When | None = about_default(None, AS_OF)
@@ -168,7 +172,8 @@ class Population(ClaimBase):
     """A population figure: of an area, of a wave's areas, or of everything covered by ICSs after a wave."""
 
     kind: Literal["population"]
-    scope: Literal["area", "wave", "covered"] = about("area: one area's people; wave: the people of a wave's areas; covered: everyone covered by ICSs then")
+    scope: Literal["area", "wave", "covered", "whole"] = about(
+        "area: one entity's people; wave: the people of a wave's entities; covered: everyone in the entities holding the status then; whole: the whole's people")
     subject: Text = about("the area (scope area), or what is counted in a few words", "South East London")
     value: Value
     basis: Literal["resident", "registered", "unstated"] = about_default(
@@ -182,7 +187,7 @@ class Status(ClaimBase):
 
     kind: Literal["status"]
     subject: Text = about("the area as the source writes it", "Devon")
-    status: Literal["ics", "not_ics"] = about("ics: it is an ICS; not_ics: it is not (yet) one ('has not been accredited')")
+    status: StatusWord = about("the story's status code (`ics`, `state`): it holds the status; `not_` and the code: it does not (yet)", "ics")
     as_of: When | None = about_default(None, AS_OF, "2019-06")
 
 

@@ -1,31 +1,28 @@
-"""The reference registry: the 42 footprints, their names and aliases, the early ICSs that merged,
-England's population on two bases, and how many footprints England had when.
+"""The registry of a story: its entities (codes, names, groups, measures), their aliases, the entities
+of the past that became part of others, the measure of the whole on named bases, and how many entities
+the whole had since when. It is read from the story folder (``facts.story``), each file inside it.
 
-Facts come from ``reference/`` (see ``reference/SOURCES.md``); names are resolved here, once per
-distinct name, so that rules can join on registry codes.
+Names are resolved here, once per distinct name, so that rules can join on registry codes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property
-from importlib import resources
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from .dates import parse_date
-from .yamlsafe import load_yaml_text
+from .yamlsafe import YamlError, load_yaml_text
 
-FOOTPRINTS_SOURCE = "ONS STP (April 2020) names and codes; ONS mid-2019 CCG population estimates summed to footprints; ONS ICB (July 2022) lookup"
-
-
-def _read(name: str) -> str:
-    return resources.files(__package__).joinpath("reference", name).read_text(encoding="utf-8")
-
+if TYPE_CHECKING:
+    from .story import Measure, Story, Vocabulary
 
 @dataclass(frozen=True)
 class Normaliser:
@@ -60,45 +57,58 @@ class Normaliser:
 
 @dataclass(frozen=True)
 class Registry:
-    footprints: pl.DataFrame  # code, ods_code, name, nhs_region, population_mid2019, icb_code_2022, icb_name_2022, source
-    early_ics: pl.DataFrame  # id, name, part_of, merged, how, nhs_region, source: entities of the past (early ICSs, 2016 footprints)
-    aliases: pl.DataFrame  # key (normalised), entity, alias, kind (official | common | variant)
-    england_population: pl.DataFrame  # basis, as_of, population, published, note
-    footprint_totals: tuple[tuple[dt.date, dt.date, int], ...]  # (since at the earliest, since at the latest, total)
+    current: pl.DataFrame  # code, name, group, one column per measure, source: the entities as they are
+    past: pl.DataFrame  # id, name, part_of, merged, how, group, source: entities of the past (merged, split, renamed)
+    aliases: pl.DataFrame  # key (normalised), entity, alias, kind (official | common | former | variant)
+    whole_measure: pl.DataFrame  # basis, as_of, value: the measure of the whole on named bases
+    usual_basis: str | None  # the basis a figure that does not say its basis is read on
+    measures: tuple[Measure, ...]  # the measure columns of ``current``, each with its day and basis
+    entered: pl.DataFrame  # entity, entered (date): when each entity entered the status, where the registry knows it
+    entity_totals: tuple[tuple[dt.date, dt.date, int], ...]  # (since at the earliest, since at the latest, total)
     normalise: Normaliser
     suggest_cutoff: float
+    words: Vocabulary
 
     @cached_property
-    def regions(self) -> frozenset[str]:
-        return frozenset(self.footprints["nhs_region"].to_list())
+    def groups(self) -> frozenset[str]:
+        return frozenset(self.current["group"].drop_nulls().to_list())
 
-    def footprint_total(self, on: dt.date) -> int:
-        """How many footprints England had on a date (44 in 2016, 42 from 2018), each change taken at
-        the earliest its sources allow: the count the running totals add up to."""
-        total = self.footprint_totals[0][2]
-        for since, _, count in self.footprint_totals:
+    def entity_total(self, on: dt.date) -> int:
+        """How many entities the whole had on a date, each change taken at the earliest its sources
+        allow: the count the running totals add up to."""
+        total = self.entity_totals[0][2]
+        for since, _, count in self.entity_totals:
             if on >= since:
                 total = count
         return total
 
-    def footprint_totals_between(self, first: dt.date, last: dt.date) -> tuple[int, int]:
-        """The fewest and most footprints England can have had on some day from ``first`` to ``last``:
-        a change dated only to a year (the North East merger of 2018) may have come on any day of it."""
-        possible = [total for i, (since, _, total) in enumerate(self.footprint_totals)
-                    if since <= last and (i + 1 == len(self.footprint_totals) or first < self.footprint_totals[i + 1][1])]
+    def entity_totals_between(self, first: dt.date, last: dt.date) -> tuple[int, int]:
+        """The fewest and most entities the whole can have had on some day from ``first`` to ``last``:
+        a change dated only to a year may have come on any day of it."""
+        possible = [total for i, (since, _, total) in enumerate(self.entity_totals)
+                    if since <= last and (i + 1 == len(self.entity_totals) or first < self.entity_totals[i + 1][1])]
         return min(possible), max(possible)
+
+    def entered_between(self, first: dt.date, last: dt.date) -> tuple[int, int] | None:
+        """How many entities had entered the status by some day from ``first`` to ``last``, as the
+        registry dates them (before ``first`` at the fewest, by the end of ``last`` at the most); None
+        when the registry does not date every entity's entry."""
+        if self.entered.height == 0 or self.entered.height < self.current.height:
+            return None
+        days = self.entered["entered"]
+        return int((days < first).sum()), int((days <= last).sum())
 
     @cached_property
     def entities(self) -> pl.DataFrame:
-        """Every entity a name may resolve to: footprints, early ICSs and footprints of the past, with
-        official name and region (a past entity's own, else that of the footprint it became part of)."""
-        early = self.early_ics.join(
-            self.footprints.select(pl.col("code").alias("part_of"), pl.col("nhs_region").alias("region_of")), on="part_of", how="left"
-        ).with_columns(pl.coalesce("nhs_region", "region_of").alias("nhs_region"))
+        """Every entity a name may resolve to, with official name and group (a past entity's own, else
+        that of the entity it became part of)."""
+        past = self.past.join(
+            self.current.select(pl.col("code").alias("part_of"), pl.col("group").alias("group_of")), on="part_of", how="left"
+        ).with_columns(pl.coalesce("group", "group_of").alias("group"))
         return pl.concat(
             [
-                self.footprints.select(pl.col("code").alias("entity"), "name", "nhs_region", pl.lit(None, pl.String).alias("part_of")),
-                early.select(pl.col("id").alias("entity"), "name", "nhs_region", "part_of"),
+                self.current.select(pl.col("code").alias("entity"), "name", "group", pl.lit(None, pl.String).alias("part_of")),
+                past.select(pl.col("id").alias("entity"), "name", "group", "part_of"),
             ]
         )
 
@@ -140,65 +150,147 @@ class Registry:
         return dict(self.entities.select("entity", "name").iter_rows())
 
 
-def _aliases(footprints: pl.DataFrame, early: list[dict], spec: dict, normalise: Normaliser) -> pl.DataFrame:
-    rows: list[tuple[str, str, str, str]] = []
-    for code, name, icb in footprints.select("code", "name", "icb_name_2022").iter_rows():
+def _aliases(current: pl.DataFrame, other_names: list[str], past: list[dict], spec: dict, csv_rows: list[tuple[str, str, str]],
+             normalise: Normaliser) -> pl.DataFrame:
+    rows: list[tuple[str, str, str]] = []
+    for code, name in current.select("code", "name").iter_rows():
         rows.append((code, name, "official"))
-        rows.append((code, icb, "common"))
-    for entry in early:
+    for column in other_names:
+        rows.extend((code, other, "common") for code, other in current.select("code", column).iter_rows() if other)
+    for entry in past:
         rows.append((entry["id"], entry["name"], "official"))
         rows.extend((entry["id"], alias, "common") for alias in entry.get("aliases") or [])
     for code, kinds in spec.items():
         for kind, names in kinds.items():
             rows.extend((code, alias, kind) for alias in names)
+    rows.extend(csv_rows)
     rank = {"official": 0, "common": 1, "former": 2, "variant": 3}
     seen: dict[str, tuple[str, str, str, str]] = {}
     for entity, alias, kind in sorted(rows, key=lambda r: rank[r[2]]):
         key = normalise(alias)
         if key in seen and seen[key][1] != entity:
-            raise ValueError(f"registry alias {alias!r} names both {seen[key][1]} and {entity}")
+            raise ValueError(f"the alias {alias!r} names both {seen[key][1]} and {entity}")
         seen.setdefault(key, (key, entity, alias, kind))
     return pl.DataFrame(list(seen.values()), schema=["key", "entity", "alias", "kind"], orient="row")
 
 
 def _part_of(entry: dict) -> str | None:
-    """The footprint a past entity became part of (None when it was split between several)."""
+    """The entity a past entity became part of (None when it was split between several)."""
     if "part_of" in entry:
         return entry["part_of"]
     into = entry.get("into") or []
     return into[0] if len(into) == 1 else None
 
 
-@cache
-def load_registry() -> Registry:
-    """The bundled registry (cached: it is the same for every run)."""
-    import io
+KINDS = ("official", "common", "former", "variant")
 
-    spec, _ = load_yaml_text(_read("registry.yaml"), "reference/registry.yaml")
-    norm_spec = spec["normalise"]
-    normalise = Normaliser(
-        frozenset(norm_spec["drop_words"]),
-        tuple(sorted(norm_spec["drop_endings"], key=len, reverse=True)),
-        tuple(norm_spec["drop_prefixes"]),
-    )
-    footprints = pl.read_csv(io.StringIO(_read("footprints.csv")), schema_overrides={"population_mid2019": pl.Int64})
-    footprints = footprints.with_columns(pl.lit(FOOTPRINTS_SOURCE).alias("source"))
-    early = spec["early_ics"] + (spec.get("predecessors") or [])
-    early_df = pl.DataFrame(
-        [(e["id"], e["name"], _part_of(e), str(e.get("merged") or e.get("until")), e.get("how", "merged"), e.get("nhs_region"), e["source"])
-         for e in early],
+
+def _csv(story: Story, name: str, columns: list[str]) -> pl.DataFrame:
+    """A CSV of the story, all columns text, with the columns ``columns`` required."""
+    from .story import StoryError
+
+    try:
+        frame = pl.read_csv(io.StringIO(story.read(name)), infer_schema=False)
+    except pl.exceptions.PolarsError as err:
+        raise StoryError([f"{story.folder / name}: not a readable CSV table ({str(err).splitlines()[0]})"]) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise StoryError([f"{story.folder / name}: no column {', '.join(map(repr, missing))} (it has {', '.join(frame.columns)})"])
+    return frame
+
+
+def _numbers(story: Story, name: str, frame: pl.DataFrame, column: str) -> pl.Series:
+    from .story import StoryError
+
+    values = frame[column].str.replace_all(",", "").cast(pl.Float64, strict=False)
+    bad = frame.with_row_index("row").filter(values.is_null() & frame[column].is_not_null())
+    if bad.height or (values.drop_nulls() > 1e12).any() or (values.drop_nulls() < 0).any():
+        row = bad["row"][0] + 2 if bad.height else None
+        raise StoryError([f"{story.folder / name}{f' line {row}' if row else ''}: {column}: expected a number from 0 to 10^12"])
+    return values
+
+
+def _day(story: Story, name: str, text: str, column: str) -> dt.date:
+    from .story import StoryError
+
+    try:
+        return parse_date(text).lo
+    except (ValueError, TypeError) as err:
+        raise StoryError([f"{story.folder / name}: {column}: {text!r} is not a date ({err})"]) from None
+
+
+def registry_of(story: Story) -> Registry:
+    """The registry of a story, read from the files its ``factcheck.yaml`` names (``StoryError`` when one is unusable)."""
+    from .story import StoryError
+
+    config = story.config
+    spec_e = config.entities
+    columns = [spec_e.code, spec_e.name] + ([spec_e.group] if spec_e.group else []) + spec_e.other_names \
+        + [m.column for m in spec_e.measures] + ([spec_e.entered] if spec_e.entered else [])
+    table = _csv(story, spec_e.file, columns)
+    current = table.select(
+        pl.col(spec_e.code).alias("code"), pl.col(spec_e.name).alias("name"),
+        (pl.col(spec_e.group) if spec_e.group else pl.lit(None, pl.String)).alias("group"),
+        *[pl.col(c) for c in spec_e.other_names if c not in (spec_e.code, spec_e.name)],
+    ).with_columns(pl.lit(spec_e.source).alias("source"))
+    current = current.with_columns(*[_numbers(story, spec_e.file, table, m.column).alias(m.column) for m in spec_e.measures])
+    if current["code"].is_duplicated().any() or current["code"].is_null().any():
+        raise StoryError([f"{story.folder / spec_e.file}: {spec_e.code}: every entity needs a code of its own"])
+    entered = pl.DataFrame(schema={"entity": pl.String, "entered": pl.Date})
+    if spec_e.entered:
+        entered = pl.DataFrame([(c, _day(story, spec_e.file, d, spec_e.entered)) for c, d in table.select(spec_e.code, spec_e.entered).iter_rows() if d],
+                               schema={"entity": pl.String, "entered": pl.Date}, orient="row")
+    spec: dict = {}
+    if config.history:
+        try:
+            spec, _ = load_yaml_text(story.read(config.history, 4 * 1024 * 1024), str(story.folder / config.history))
+        except YamlError as err:
+            raise StoryError([f"{err.file}{f' line {err.line}' if err.line else ''}: {err.message}"]) from None
+        if not isinstance(spec, dict) or set(spec) - {"aliases", "past", "totals"}:
+            raise StoryError([f"{story.folder / config.history}: expected a mapping of aliases, past and totals"])
+    past = spec.get("past") or []
+    past_df = pl.DataFrame(
+        [(e["id"], e["name"], _part_of(e), str(e.get("merged") or e.get("until")), e.get("how", "merged"), e.get("group"), e["source"])
+         for e in past],
         schema={"id": pl.String, "name": pl.String, "part_of": pl.String, "merged": pl.String, "how": pl.String,
-                "nhs_region": pl.String, "source": pl.String},
+                "group": pl.String, "source": pl.String},
         orient="row",
     )
-    population = pl.read_csv(io.StringIO(_read("england_population.csv")), try_parse_dates=True)
-    totals = tuple(sorted((when.lo, when.hi, int(t["total"])) for t in spec["footprint_totals"] for when in [parse_date(t["since"])]))
+    csv_rows: list[tuple[str, str, str]] = []
+    if config.aliases:
+        aliases = _csv(story, config.aliases, ["code", "alias", "kind"])
+        for i, (code, alias, kind) in enumerate(aliases.select("code", "alias", "kind").iter_rows(), start=2):
+            if kind not in KINDS or not alias:
+                raise StoryError([f"{story.folder / config.aliases} line {i}: kind: expected one of {', '.join(KINDS)}, found {kind!r}"])
+            csv_rows.append((code, alias, kind))
+    whole = pl.DataFrame(schema={"basis": pl.String, "as_of": pl.Date, "value": pl.Float64})
+    usual = None
+    if config.whole_measure:
+        w = config.whole_measure
+        frame = _csv(story, w.file, [w.basis, w.as_of, w.value])
+        whole = pl.DataFrame({"basis": frame[w.basis], "as_of": [_day(story, w.file, d, w.as_of) for d in frame[w.as_of]],
+                              "value": _numbers(story, w.file, frame, w.value)})
+        usual = w.usual
+    if spec.get("totals"):
+        totals = tuple(sorted((when.lo, when.hi, int(t["total"])) for t in spec["totals"] for when in [parse_date(t["since"])]))
+    else:  # the whole is the entities the table lists, at any date
+        totals = ((dt.date(1, 1, 1), dt.date(1, 1, 1), current.height),)
+    n = config.normalise
+    normalise = Normaliser(frozenset(n.drop_words), tuple(sorted(n.drop_endings, key=len, reverse=True)), tuple(n.drop_prefixes))
+    try:
+        alias_frame = _aliases(current, [c for c in spec_e.other_names], past, spec.get("aliases") or {}, csv_rows, normalise)
+    except ValueError as err:
+        raise StoryError([f"{story.folder}: {err}"]) from None
     return Registry(
-        footprints=footprints,
-        early_ics=early_df,
-        aliases=_aliases(footprints, early, spec["aliases"], normalise),
-        england_population=population,
-        footprint_totals=totals,
+        current=current,
+        past=past_df,
+        aliases=alias_frame,
+        whole_measure=whole,
+        usual_basis=usual,
+        measures=tuple(spec_e.measures),
+        entered=entered,
+        entity_totals=totals,
         normalise=normalise,
-        suggest_cutoff=float(norm_spec["suggest_cutoff"]),
+        suggest_cutoff=n.suggest_cutoff,
+        words=config.vocabulary,
     )

@@ -13,7 +13,7 @@ from pandera.api.polars.types import PolarsData
 
 WAVE = r"^\d{4}-(0[1-9]|1[0-2])$"
 SOME_WAVE = r"^(\d{4}(-(0[1-9]|1[0-2]))?|#\d{1,2})$"  # a month, a year, or '#3' (only the order is known)
-MEANS = ["designation", "ics", "not_ics", "mention"]
+MEANS = ["designation", "in", "out", "mention"]
 
 
 class Claims(pa.DataFrameModel):
@@ -144,7 +144,7 @@ class Populations(Areas, Interval, AsOf):
 
 
 class Statuses(Areas, AsOf):
-    status: str = pa.Field(isin=["ics", "not_ics"])
+    status: str = pa.Field(isin=["in", "out"])
     wave: str = pa.Field(nullable=True, str_matches=SOME_WAVE)
     list_id: str = pa.Field(nullable=True)
 
@@ -159,13 +159,11 @@ class Quotes(Claims):
 
 
 class Registry(pa.DataFrameModel):
-    code: str = pa.Field(unique=True, str_matches=r"^E54\d{6}$")
-    ods_code: str = pa.Field(unique=True)
+    """The story's entities: a code and an official name each, both unique; measure columns beside."""
+
+    code: str = pa.Field(unique=True)
     name: str = pa.Field(unique=True)
-    nhs_region: str
-    population_mid2019: pl.Int64 = pa.Field(gt=0)
-    icb_code_2022: str = pa.Field(str_matches=r"^E54\d{6}$")
-    icb_name_2022: str
+    group: str = pa.Field(nullable=True)
     source: str
 
 

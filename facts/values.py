@@ -30,9 +30,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from .story import Story
 
 T = TypeVar("T")
 
@@ -177,7 +180,7 @@ _PERCENT: Phrases[bool] = Phrases.of([("%", True), ("per cent", True), ("percent
 _OF: Phrases[bool] = Phrases.of([("of", True), ("out of", True)])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: values are cached per table
 class Qualifiers:
     """The qualifier table, validated (``table``) and compiled into phrase look-ups for the reader."""
 
@@ -426,13 +429,66 @@ def parse_value(text: str, qualifiers: Qualifiers | None = None) -> Value:
     (3.0, 42.0)
     """
     if qualifiers is None:  # the usual case, and the same few values again and again: read each once
-        return _parse_with_defaults(str(text))
+        return _parse_with(str(text), current_qualifiers())
     return _parse(str(text), qualifiers)
 
 
 @lru_cache(maxsize=4096)
-def _parse_with_defaults(text: str) -> Value:
-    return _parse(text, default_qualifiers())
+def _parse_with(text: str, qualifiers: Qualifiers) -> Value:
+    return _parse(text, qualifiers)
+
+
+def current_qualifiers() -> Qualifiers:
+    """The qualifiers of the story being checked (``story.ACTIVE``), else the bundled table."""
+    from .story import active
+
+    story = active()
+    return default_qualifiers() if story is None else story.qualifiers
+
+
+def story_qualifiers(story: "Story") -> Qualifiers:
+    """The bundled table, with the words of ``story``: its vocabulary's names for the things counted
+    ("13 STPs", "three states") and for the whole ("of England", "the whole of the Union"), and the
+    lists of its own qualifiers file, added to the bundled ones (never replacing them)."""
+    from .yamlsafe import load_yaml_text
+
+    data = default_qualifiers().table.model_dump()
+    words = story.words
+    whole = _fold(words.whole)
+    bare = whole.removeprefix("the ")
+    counted = [words.status, words.entity] + ([words.before] if words.before else [])
+    extra: dict[str, list[str]] = {
+        "units": [_fold(w) for c in counted for w in (c.singular, c.plural)]
+                 + [f"of {whole}", f"of {bare}", f"of {bare}'s population", f"of the population of {whole}"],
+        "wholes": [f"the whole of {bare}", f"all of {bare}", f"the whole of {whole}", f"all of {whole}", f"the entire {bare}"],
+    }
+    if story.config.qualifiers:
+        name = story.config.qualifiers
+        own, positions = load_yaml_text(story.read(name, 1024 * 1024), str(story.folder / name))
+        try:
+            own = _StoryWords.model_validate(own)
+        except ValidationError as err:
+            raise QualifiersFileError(_problems(err, own, positions, str(story.folder / name))) from None
+        for key, more in own.model_dump().items():
+            extra.setdefault(key, []).extend(more)
+    for key, more in extra.items():
+        data[key] = list(dict.fromkeys([*data[key], *more]))
+    try:
+        return Qualifiers.from_mapping(data)
+    except ValidationError as err:
+        raise QualifiersFileError(f"{story.folder / (story.config.qualifiers or STORY)}: {err}") from None
+
+
+STORY = "factcheck.yaml"
+
+
+class _StoryWords(BaseModel):
+    """A story's own qualifiers file: words added to the bundled lists."""
+
+    model_config = ConfigDict(extra="forbid")
+    units: list[Phrase] = Field([], max_length=500, description="words that may follow a count and change nothing")
+    fillers: list[Phrase] = Field([], max_length=500, description="words that may stand before a count and change nothing")
+    wholes: list[Phrase] = Field([], max_length=500, description="phrases that mean exactly the whole")
 
 
 MAX_VALUE = 1e12  # far above any count or population a source gives; bounded where it is read

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from factcheck.checks.base_words import GENERIC
 from factcheck.checks.model import Finding, Overview, Report, Severity, SourceInfo
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,7 +54,7 @@ def _sha256(text: str) -> str:
 
 
 def short_label(source: SourceInfo) -> str:
-    """'NHS England, Mar 2021' / 'trade press, 8 Dec 2020': what a column header has room for."""
+    """'The Agency, Mar 2021' / 'trade press, 8 Dec 2020': what a column header has room for."""
     who = source.publisher.split(";")[0].split("(")[0].strip() or source.source_id
     lo, _, hi = source.published.partition("..")
     a = dt.date.fromisoformat(lo)
@@ -66,7 +67,7 @@ def short_label(source: SourceInfo) -> str:
     return f"{who}, {when}"
 
 
-# -- the chart: running count of ICSs ------------------------------------------------------------------
+# -- the chart: running count of the status---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,14 @@ def _months(wave: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str]) -> dict | None:
+def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str], words: dict[str, str] | None = None) -> dict | None:
     """The geometry of the running-count chart: the line the waves add up to (with the merger step),
     each stated total as a dot in its source's colour, axes and labels."""
+    words = words or GENERIC
     if not overview.waves:
         return None
     first, last = _months(overview.waves[0].wave), _months(overview.waves[-1].wave)
-    f = Frame(x0=first - 12, x1=last + 4, top=max(overview.national_total, *(s.ics_hi for s in overview.stated), 1) * 1.08)
+    f = Frame(x0=first - 12, x1=last + 4, top=max(overview.national_total, *(s.held_hi for s in overview.stated), 1) * 1.08)
     step = 14.0  # px between a wave's step up and its merger's step down
     path = [f"M{f.x(f.x0)},{f.y(overview.waves[0].before)}"]
     merges, steps, labels_x = [], [], []
@@ -132,19 +134,19 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str]) -
         seen[(side, s.wave)] += 1
         dx = -8 - 9 * slot if side == "before" else step + 8 + 9 * slot
         dots.append({
-            "x": f.x(at) + dx, "y": f.y((s.ics_lo + s.ics_hi) / 2), "y_lo": f.y(s.ics_lo), "y_hi": f.y(s.ics_hi),
+            "x": f.x(at) + dx, "y": f.y((s.held_lo + s.held_hi) / 2), "y_lo": f.y(s.held_lo), "y_hi": f.y(s.held_hi),
             "colour": colours.get(s.source_id, "#555"), "agrees": s.agrees, "source": labels.get(s.source_id, s.source_id),
-            "title": f"{labels.get(s.source_id, s.source_id)}{f' and {s.claims - 1} more claims' if s.claims > 1 else ''}: {s.value!r} ({s.measure}, {s.at}) → {s.ics_lo:g}"
-                     + (f"–{s.ics_hi:g}" if s.ics_hi != s.ics_lo else "") + f" ICSs; the waves add up to {s.expected:g}",
-            "value": f"{s.ics_lo:g}" if s.ics_lo == s.ics_hi else f"{s.ics_lo:g}–{s.ics_hi:g}",
+            "title": f"{labels.get(s.source_id, s.source_id)}{f' and {s.claims - 1} more claims' if s.claims > 1 else ''}: {s.value!r} ({s.measure}, {s.at}) → {s.held_lo:g}"
+                     + (f"–{s.held_hi:g}" if s.held_hi != s.held_lo else "") + f" {words['statuses']}; the waves add up to {s.expected:g}",
+            "value": f"{s.held_lo:g}" if s.held_lo == s.held_hi else f"{s.held_lo:g}–{s.held_hi:g}",
         })
     years = range((f.x0 + 11) // 12, f.x1 // 12 + 1)
     return {
         "width": f.width, "height": f.height, "left": f.left, "right": f.width - f.right,
         "top_y": f.up, "base_y": f.y(0),
         "path": " ".join(path), "steps": steps, "merges": merges, "dots": dots,
-        "start": {"x": f.x(f.x0) + 4, "y": f.y(overview.waves[0].before) - 6, "text": f"{overview.waves[0].before:g} ICSs before {overview.waves[0].wave}"},
-        "total": {"y": f.y(overview.national_total), "text": f"all {overview.national_total} footprints"},
+        "start": {"x": f.x(f.x0) + 4, "y": f.y(overview.waves[0].before) - 6, "text": f"{overview.waves[0].before:g} {words['statuses']} before {overview.waves[0].wave}"},
+        "total": {"y": f.y(overview.national_total), "text": f"all {overview.national_total} {words['entities']}"},
         "yticks": [{"y": f.y(v), "text": f"{v:g}"} for v in _ticks(f.top)],
         "xticks": [{"x": f.x(year * 12), "text": str(year)} for year in years],
         "waves": [{"x": x, "text": w.wave, "row": i % 2 if any(abs(x - o) < 64 for o in labels_x if o != x) else 0}
@@ -186,6 +188,7 @@ def render(report: Report) -> str:
     css += "".join(f'.swatch[data-colour="{i}"]{{background:{c}}}' for i, c in enumerate(PALETTE))
     labels = {s.source_id: short_label(s) for s in report.sources}
     sources = {s.source_id: s for s in report.sources}
+    words = report.story.words if report.story and report.story.words else GENERIC
     return env.get_template("report.html.j2").render(
         report=report,
         s=report.summary,
@@ -202,8 +205,10 @@ def render(report: Report) -> str:
         filter_sources=_filter_sources(report),
         labels=labels,
         sources=sources,
-        chart=chart(report.overview, colours, labels) if report.overview else None,
-        footprints=report.overview.footprints if report.overview else [],
+        chart=chart(report.overview, colours, labels, words) if report.overview and report.overview.waves else None,
+        entities=report.overview.entities if report.overview and any(r.marks for r in report.overview.entities) else [],
+        w=words,
+        story=report.story,
         by_source=report.overview.by_source if report.overview else True,
         checked_at=report.checked_at.replace("T", " ").replace("+00:00", " UTC"),
     )

@@ -30,7 +30,7 @@ class ListCountsParams(Params):
 
 
 def _regions(tables: Tables) -> pl.DataFrame:
-    return tables.registry.entities.select(pl.col("entity").alias("area_code"), "nhs_region")
+    return tables.registry.entities.select(pl.col("entity").alias("area_code"), "group")
 
 
 KEYED = ("source_id", "list_id")
@@ -73,7 +73,7 @@ def _as_registry_regions(tables: Tables) -> pl.DataFrame:
     Yorkshire region" are the registry's regions; null: none), and as written in ``written``."""
     normalise = tables.registry.normalise
     fold = lambda name: normalise(name).removesuffix(" region").removeprefix("england ")  # noqa: E731
-    names = {fold(r): r for r in tables.registry.regions}
+    names = {fold(r): r for r in tables.registry.groups}
     counts = tables["region_counts"]
     written = counts["region"].unique().to_list()
     mapping = pl.DataFrame({"written": written, "as_named": [names.get(fold(w)) for w in written]}, schema={"written": pl.String, "as_named": pl.String})
@@ -85,19 +85,19 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
     items = tables["list_items"]
     regions = _regions(tables)
     regional = items.join(regions, on="area_code", how="left")
-    known = tables.registry.regions
+    known = tables.registry.groups
     region_counts = _as_registry_regions(tables)
     for rc in region_counts.filter(pl.col("region").is_null()).iter_rows(named=True):
         yield UNKNOWN_REGION([rc["written"]], pick(region_counts, rc), expected=" / ".join(sorted(known)), found=rc["written"], region=rc["written"])
     counted = region_counts.filter(pl.col("region").is_not_null())
 
     # Beside a list: the listed areas of that region, counted per list (all lists at once).
-    in_list = regional.group_by("source_id", "list_id", pl.col("nhs_region").alias("region")).agg(pl.len().alias("n"))
+    in_list = regional.group_by("source_id", "list_id", pl.col("group").alias("region")).agg(pl.len().alias("n"))
     unknown = items.filter(~resolved()).group_by(*KEYED).agg(pl.len().alias("unknown"))
     beside = (counted.filter(pl.col("list_id").is_not_null()).join(in_list, on=["source_id", "list_id", "region"], how="left")
               .join(unknown, on=list(KEYED), how="left").with_columns(pl.col("n").fill_null(0), pl.col("unknown").fill_null(0)))
     for rc in beside.filter((pl.col("n") + pl.col("unknown") < pl.col("lo")) | (pl.col("n") > pl.col("hi"))).iter_rows(named=True):
-        members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("nhs_region") == rc["region"]))
+        members = regional.filter((pl.col("source_id") == rc["source_id"]) & (pl.col("list_id") == rc["list_id"]) & (pl.col("group") == rc["region"]))
         names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
         yield REGION_IN_LIST([rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
                              expected=fmt_count(rc["lo"], rc["hi"]), found=rc["n"], region=rc["region"], value=rc["value"], n=rc["n"], names=names,
@@ -108,11 +108,11 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
     designated = tables["designations"].filter(month_wave()).join(regions, on="area_code")
     so_far_n: dict[tuple[str, str], int] = {}
     for region, wave in by_wave.select("region", "wave").unique().iter_rows():
-        so_far_n[(region, wave)] = designated.filter((pl.col("wave") <= wave) & (pl.col("nhs_region") == region)).select(area_key()).n_unique()
+        so_far_n[(region, wave)] = designated.filter((pl.col("wave") <= wave) & (pl.col("group") == region)).select(area_key()).n_unique()
     for rc in by_wave.iter_rows(named=True):
         n = so_far_n[(rc["region"], rc["wave"])]
         if n > rc["hi"]:
-            so_far = designated.filter((pl.col("wave") <= rc["wave"]) & (pl.col("nhs_region") == rc["region"]))
+            so_far = designated.filter((pl.col("wave") <= rc["wave"]) & (pl.col("group") == rc["region"]))
             yield REGION_BY_WAVE([rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), so_far.select(*CLAIM_COLS)]),
                                  expected=f"at most {rc['hi']:g}", found=n, region=rc["region"], value=rc["value"], wave=rc["wave"], n=n)
 

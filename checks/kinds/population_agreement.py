@@ -1,18 +1,21 @@
 """Population agreement: population figures about the same thing agree, with the registry and with
 each other, once read as intervals on a declared basis.
 
-A figure is about an area, a wave's areas, or everything covered by ICSs after a wave; a share of
-England ("more than a third") becomes people with England's population at its date. The registry's
-figures are residents (ONS, mid-2019); GP lists run several per cent higher, so a figure of unstated
-basis that agrees only when read as registered patients is a warning that says so. Two intervals
-agree when they overlap after the declared tolerance.
+A figure is about an entity, a wave's entities, everything holding the status after a wave, or the
+whole; a share of the whole ("more than a third") becomes people with the whole's measure at its date
+(on the story's usual basis). The registry's figures are the story's measures, each of one day: a
+figure is compared with the one nearest its date, and with none when ``registry_years`` says that one
+is too far from it. Where the story counts people on a second basis that runs higher (GP lists above
+residents), a figure of unstated basis that agrees only when read on it is a warning that says so.
+A figure of the whole agrees when it matches the whole's measure on any of its bases at its date.
+Two intervals agree when they overlap after the declared tolerance.
 
 Severity: a figure no basis reconciles with the registry, or with another source's figure, is an
-error; one that agrees only when read as GP-registered patients while its basis is unstated is a
+error; one that agrees only when read on the registered basis while its basis is unstated is a
 warning that states that reading.
 
 Bad: "about two million" for an area whose residents number 1.0 million.
-Good: "14.5 million" for areas with 13.7 million residents: a warning, it is 5.7 % higher, as GP lists are.
+Good: "14.5 million" for areas with 13.7 million residents: a warning, it is 5.7 % higher, as registered lists are.
 """
 
 from __future__ import annotations
@@ -30,23 +33,29 @@ from ..expect import Broken, Checked, Expect, polars_run
 from ..model import Finding
 
 
-REGISTERED_ONLY = FindingType("POP-basis", "warning", "Population of {topic}: {stated} agrees with the registry only as GP-registered patients ({ratio} on {residents} residents).")
+REGISTERED_ONLY = FindingType("POP-basis", "warning", "Population of {topic}: {stated} agrees with the registry only on the registered basis ({ratio} on {residents} residents).")
 REGISTRY = FindingType("POP-registry", "error", "Population of {topic}: the source says {stated}, the registry has {residents} residents.")
+WHOLE = FindingType("POP-whole", "error", "Population of {whole} as of {as_of}: the source says {stated}; the registry has {figures}.")
 CLAIMS = FindingType("POP-claims", "error", "Population of {topic}: {stated} disagrees with {others}.")
 
 
 class PopulationAgreementParams(Params):
     registry_tolerance: float = Field(0.02, ge=0, le=1, description="relative slack against the registry's figures (they are of one date, claims of others)")
     claim_tolerance: float = Field(0.02, ge=0, le=1, description="relative slack between two claims' figures")
-    registered_ratio: tuple[float, float] = Field((1.05, 1.09), description="how far GP-registered lists run above residents, at least and at most "
-                                                  "(SOURCES.md: +7.6 % in December 2020)")
+    registered_ratio: tuple[float, float] | None = Field(None, description="where the story counts people on a registered basis too (GP lists): how far "
+                                                         "it runs above residents, at least and at most; none: no such basis")
+    registry_years: float | None = Field(None, ge=0, le=1000, description="compare a figure with the registry's measure nearest its date only within so many "
+                                                                          "years of it; none: whatever the measure's date")
 
 
-def england_resident(tables: Tables, day: dt.date) -> float:
-    """England's residents by the last ONS mid-year estimate on or before ``day`` (else the first)."""
-    estimates = tables.cached("england residents", lambda: sorted(
-        tables.registry.england_population.filter(pl.col("basis") == "ons_mid_year_estimate").select("as_of", "population").iter_rows()
+def whole_usual(tables: Tables, day: dt.date) -> float | None:
+    """The whole's measure on its usual basis by the last figure on or before ``day`` (else the first; None without one)."""
+    usual = tables.registry.usual_basis
+    estimates = tables.cached("whole usual", lambda: sorted(
+        tables.registry.whole_measure.filter(pl.col("basis") == usual).select("as_of", "value").iter_rows()
     ))
+    if not estimates:
+        return None
     before = [people for as_of, people in estimates if as_of <= day]
     return float(before[-1] if before else estimates[0][1])
 
@@ -59,28 +68,53 @@ def _topics(tables: Tables) -> pl.DataFrame:
         .otherwise(pl.col("scope") + "@" + pl.col("as_of_lo").cast(pl.String)).alias("topic"),
         pl.when(pl.col("scope") == "area").then(pl.col("area_name"))
         .when(pl.col("scope") == "wave").then(pl.lit("wave ") + pl.col("wave"))
-        .otherwise(pl.lit("England")).alias("label"),
+        .otherwise(pl.lit(tables.registry.words.whole)).alias("label"),
     ).filter(pl.col("topic").is_not_null())
 
 
-def _registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
-    """Registry residents (mid-2019) per topic, where the registry can say: areas, complete waves, ICS lists."""
+Figure = tuple[dt.date, float, str]  # the day of a registry figure, the figure, and what it is
+
+
+def _registry_figures(tables: Tables) -> dict[str, list[Figure]]:
+    """The registry's figures per topic, one per measure of the story, where the registry can say:
+    entities, complete waves, lists of holders."""
     return tables.cached("registry figures", lambda: _read_registry_figures(tables))
 
 
-def _read_registry_figures(tables: Tables) -> dict[str, tuple[float, str]]:
-    fp = tables.registry.footprints.select(pl.col("code").alias("area_code"), "population_mid2019")
-    out = {f"area:{c}": (float(v), "the registry's mid-2019 residents") for c, v in fp.iter_rows()}
-    des = tables["designations"].select("wave", "area_code").unique().join(fp, on="area_code")
-    stated = tables["counts"].filter((pl.col("measure") == "new_ics") & pl.col("wave").is_not_null()).group_by("wave").agg(pl.col("lo").min(), pl.col("hi").max())
-    waves = des.group_by("wave").agg(pl.len().alias("n"), pl.col("population_mid2019").sum()).join(stated, on="wave", how="left")
-    for wave, n, total, lo, hi in waves.iter_rows():
-        if lo is None or lo <= n <= hi:
-            out[f"wave:{wave}"] = (float(total), f"the mid-2019 residents of the {n} areas designated in it")
-    ics = tables["statuses"].filter((pl.col("status") == "ics") & pl.col("wave").is_not_null()).select("wave", "area_code").unique().join(fp, on="area_code")
-    for wave, n, total in ics.group_by("wave").agg(pl.len(), pl.col("population_mid2019").sum()).iter_rows():
-        out[f"covered:{wave}"] = (float(total), f"the mid-2019 residents of the {n} areas listed as ICSs then")
+def _read_registry_figures(tables: Tables) -> dict[str, list[Figure]]:
+    out: dict[str, list[Figure]] = {}
+    words = tables.registry.words
+    for m in tables.registry.measures:
+        said = f"{m.basis} figure of {m.as_of}"
+        fp = tables.registry.current.select(pl.col("code").alias("area_code"), pl.col(m.column).alias("measure")).filter(pl.col("measure").is_not_null())
+        for c, v in fp.iter_rows():
+            out.setdefault(f"area:{c}", []).append((m.as_of, float(v), f"the registry's {said}"))
+        des = tables["designations"].select("wave", "area_code").unique().join(fp, on="area_code")
+        stated = tables["counts"].filter((pl.col("measure") == words.new) & pl.col("wave").is_not_null()).group_by("wave").agg(pl.col("lo").min(), pl.col("hi").max())
+        waves = des.group_by("wave").agg(pl.len().alias("n"), pl.col("measure").sum()).join(stated, on="wave", how="left")
+        for wave, n, total, lo, hi in waves.iter_rows():
+            if lo is None or lo <= n <= hi:
+                out.setdefault(f"wave:{wave}", []).append((m.as_of, float(total), f"the sum of the {said} of the {n} {words.entity.plural} it added"))
+        held = tables["statuses"].filter((pl.col("status") == "in") & pl.col("wave").is_not_null()).select("wave", "area_code").unique().join(fp, on="area_code")
+        for wave, n, total in held.group_by("wave").agg(pl.len(), pl.col("measure").sum()).iter_rows():
+            out.setdefault(f"covered:{wave}", []).append((m.as_of, float(total), f"the sum of the {said} of the {n} {words.entity.plural} listed as {words.status.plural} then"))
     return out
+
+
+def _reference(tables: Tables, params: PopulationAgreementParams, row: dict) -> tuple[float, str] | None:
+    """The registry figure a statement is compared with: the one nearest its date, if near enough."""
+    figures = _registry_figures(tables).get(row["topic"])
+    if not figures:
+        return None
+    day = _day(row)
+    when, value, what = min(figures, key=lambda f: (abs((f[0] - day).days), f[0]))
+    if params.registry_years is not None and abs((when - day).days) > params.registry_years * 365.25:
+        return None
+    return value, what
+
+
+def _day(row: dict) -> dt.date:
+    return dt.date.fromisoformat(row["wave"] + "-01") if row["wave"] else row["as_of_lo"]
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -96,22 +130,23 @@ def _statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.D
 def _read_statements(tables: Tables, params: PopulationAgreementParams) -> tuple[pl.DataFrame, list[dict]]:
     claims = _topics(tables).with_row_index("row")
     statements = claims.group_by(
-        "topic", "label", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
+        "topic", "label", "scope", "value", "lo", "hi", "is_share", "basis", "wave", "as_of_lo", maintain_order=True
     ).agg(pl.col("row").alias("rows"))
-    g_lo, g_hi = params.registered_ratio
+    g_lo, g_hi = params.registered_ratio or (1.0, 1.0)
     rows = []
     for row in statements.iter_rows(named=True):
-        day = dt.date.fromisoformat(row["wave"] + "-01") if row["wave"] else row["as_of_lo"]
-        england = england_resident(tables, day)
-        if row["is_share"]:  # a share is basis-free: read it as a share of residents
-            resident = (row["lo"] * england, row["hi"] * england)
+        whole = whole_usual(tables, _day(row))
+        if row["is_share"] and whole is None:  # a share of a whole the story does not measure: nothing to compare
+            continue
+        if row["is_share"]:  # a share is basis-free: read it as a share of the whole on its usual basis
+            resident = (row["lo"] * whole, row["hi"] * whole)
             as_stated = resident
         elif row["basis"] == "registered":
             resident = as_stated = (row["lo"] / g_hi, row["hi"] / g_lo)
         else:
             as_stated = (row["lo"], row["hi"])
             resident = (row["lo"] / g_hi, row["hi"]) if row["basis"] == "unstated" else as_stated
-        rows.append({**row, "as_stated": as_stated, "resident": resident, "england": england})
+        rows.append({**row, "as_stated": as_stated, "resident": resident, "whole": whole})
     return claims, rows
 
 
@@ -119,11 +154,10 @@ def checks(tables: Tables, params: PopulationAgreementParams) -> list[Checked]:
     """Each figure, as stated, overlaps the registry's (± the tolerance) where the registry has one:
     a pair comparison each way."""
     _, rows = _statements(tables, params)
-    reference = _registry_figures(tables)
     tol = params.registry_tolerance
     compared = [
-        (i, r["as_stated"][0], r["as_stated"][1], reference[r["topic"]][0] * (1 - tol), reference[r["topic"]][0] * (1 + tol))
-        for i, r in enumerate(rows) if r["topic"] in reference
+        (i, r["as_stated"][0], r["as_stated"][1], ref[0] * (1 - tol), ref[0] * (1 + tol))
+        for i, r in enumerate(rows) if r["scope"] != "whole" for ref in [_reference(tables, params, r)] if ref is not None
     ]
     frame = pl.DataFrame(compared, schema={"row": pl.Int64, "stated_lo": pl.Float64, "stated_hi": pl.Float64, "ref_lo": pl.Float64, "ref_hi": pl.Float64}, orient="row")
     return [Checked(frame, (
@@ -134,31 +168,33 @@ def checks(tables: Tables, params: PopulationAgreementParams) -> list[Checked]:
 
 def report(tables: Tables, params: PopulationAgreementParams, context: Context, checked: list[Checked], broken: Broken) -> Iterator[Finding]:
     claims, rows = _statements(tables, params)
-    g_lo, g_hi = params.registered_ratio
+    g_lo, g_hi = params.registered_ratio or (1.0, 1.0)
+    whole_name = tables.registry.words.whole
 
     def claim_frame(*picked: dict) -> pl.DataFrame:
         return claims.filter(pl.col("row").is_in([i for r in picked for i in r["rows"]])).select(*CLAIM_COLS)
 
     def shown(r: dict) -> str:
-        return f"'{r['value']}' ({fmt_people(*r['as_stated'])}{', share of England' if r['is_share'] else ''})"
+        return f"'{r['value']}' ({fmt_people(*r['as_stated'])}{f', share of {whole_name}' if r['is_share'] else ''})"
 
-    reference = _registry_figures(tables)
     tol = params.registry_tolerance
     for i in sorted(broken["not_below"] | broken["not_above"]):
         r = rows[i]
-        value, what = reference[r["topic"]]
+        value, what = _reference(tables, params, r)  # type: ignore[misc]
         ref = (value * (1 - tol), value * (1 + tol))
-        if _overlap(r["resident"], ref) and not r["is_share"]:
+        if params.registered_ratio and _overlap(r["resident"], ref) and not r["is_share"]:
             ratio = (r["lo"] + r["hi"]) / 2 / value - 1
             yield REGISTERED_ONLY([r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} residents", found=r["value"],
                                   topic=r["label"], stated=shown(r), ratio=f"{ratio:+.1%}", residents=fmt_people(value),
-                          explanation=f"The registry figure is {what}. The source does not state its basis; GP lists run {g_lo - 1:.0%}–{g_hi - 1:.0%} above residents, "
-                                      "so the figure agrees on the registered-patient basis, not the resident one.")
+                          explanation=f"The registry figure is {what}. The source does not state its basis; registered lists run {g_lo - 1:.0%}–{g_hi - 1:.0%} "
+                                      "above residents, so the figure agrees on the registered basis, not the resident one.")
             continue
         yield REGISTRY([r["label"]], claim_frame(r), expected=f"{fmt_people(*ref)} (±{tol:.0%})", found=r["value"],
                        topic=r["label"], stated=shown(r), residents=fmt_people(value),
                       explanation=f"The registry figure is {what}; the source's basis is {r['basis']}"
-                                  + (f", and a share is read against England's {fmt_people(r['england'])} residents." if r["is_share"] else "."))
+                                  + (f", and a share is read against {whole_name}'s {fmt_people(r['whole'])}." if r["is_share"] else "."))
+    for f in _whole(tables, params, rows, claim_frame, shown):  # the whole against its measure on any basis
+        yield f.model_copy(update={"engine": "factcheck"})
     for f in _disagreeing(rows, params, claim_frame, shown):  # claims against claims: not said as expectations
         yield f.model_copy(update={"engine": "factcheck"})
 
@@ -180,9 +216,30 @@ def _disagreeing(rows: list[dict], params: PopulationAgreementParams, claim_fram
         for r in odd:
             yield CLAIMS([r["label"]], claim_frame(r, *agree), expected=f"about {fmt_people(best)}", found=r["value"],
                          topic=r["label"], stated=shown(r), others=", ".join(shown(o) for o in agree),
-                          explanation=f"Read as residents (a share of England's residents; an unstated basis either way), within ±{ctol:.0%}, the other figures can all be true, this one cannot.")
+                          explanation=f"Read as residents (a share of the whole; an unstated basis either way), within ±{ctol:.0%}, the other figures can all be true, this one cannot.")
+
+
+def _whole(tables: Tables, params: PopulationAgreementParams, rows: list[dict], claim_frame, shown) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Figures of the whole against its measure: agreeing on any of its bases, at the figure's date
+    (within ``registry_years``, else the same day), is agreeing; no figure there is nothing to compare."""
+    measure = tables.registry.whole_measure
+    tol = params.registry_tolerance
+    years = params.registry_years if params.registry_years is not None else 0.0
+    for r in rows:
+        if r["scope"] != "whole" or r["is_share"]:
+            continue
+        day = _day(r)
+        near = [(b, d, v) for b, d, v in measure.iter_rows() if abs((d - day).days) <= max(years * 365.25, 0)]
+        if not near:
+            continue
+        if any(_overlap(r["as_stated"], (v * (1 - tol), v * (1 + tol))) for _, _, v in near):
+            continue
+        figures = ", ".join(f"{fmt_people(v)} ({b}, {d})" for b, d, v in near[:4])
+        yield WHOLE([tables.registry.words.whole], claim_frame(r), expected=f"one of {figures}", found=r["value"],
+                    as_of=str(r["as_of_lo"]), stated=shown(r), figures=figures,
+                    explanation=f"Within ±{tol:.0%}, the figure matches the whole's measure on none of its bases at its date.")
 
 
 KIND = RuleKind("population_agreement", "POP", "Population figures agree with the registry and each other as intervals, on a declared basis.",
                 __doc__ or "", PopulationAgreementParams, polars_run(checks, report), checks, report,
-                (REGISTERED_ONLY, REGISTRY, CLAIMS))
+                (REGISTERED_ONLY, REGISTRY, WHOLE, CLAIMS))

@@ -1,12 +1,13 @@
 """Running totals: wave sizes add up to every total the sources state, mergers included.
 
-The waves are walked in order. Each adds the areas it designates and removes the early ICSs that
-merged into larger ones in it. Every stated total is a checkpoint: an ICS count ("the current 14",
-"brings the total to 29"), a count of STPs left (ICSs of whole footprints + STPs = the footprints of
-England), or the planned final total. All checkpoints must imply the same starting count; the ones
-that do not are reported with the arithmetic. Counts of footprints ("out of an original 42") must
-match the registry as of their date (44 in 2016, 42 from 2018). A total as of a date, not a wave,
-must be what the waves add up to at that date.
+The waves are walked in order. Each adds the entities it gives the story's status and removes the
+past entities that merged into larger ones in it. Every stated total is a checkpoint: a count of the
+status's holders ("the current 14", "brings the total to 29", "the 49th state"), a count of those
+left without it (holders + those left = the entities of the whole, from the registry's history), or
+the planned final total. All checkpoints must imply the same starting count; the ones that do not are
+reported with the arithmetic. Counts of all the entities ("out of an original 42") must match the
+registry as of their date. A total as of a date, not a wave, must be what the waves add up to at that
+date; where the registry dates every entity's entry, it is checked against those dates too.
 
 Severity: totals the waves cannot add up to under any reading are errors (with the arithmetic); when
 the totals before some waves agree among themselves and those after them too, the waves between are
@@ -14,9 +15,9 @@ blamed. A total that was true only before the source's date is a warning saying 
 (the source may cite an old count); a count of a wave known only by its year or order that none of the
 waves it can be bears out is a warning (the dataset may not know every wave).
 
-Bad: "14 ICSs, 3 more join" then "now 18" with no mergers -> 14 + 3 = 17, and 17 + 4 = 21, not 18.
-Good: "14 ICSs; 3 join; Bucks, Berkshire West and Cumbria merge into two of them; 28 STPs left"
--> 14 + 3 - 3 = 14, and 14 + 28 = 42.
+Bad: "14 hold it, 3 more join" then "now 18" with no mergers -> 14 + 3 = 17, and 17 + 4 = 21, not 18.
+Good: "14 hold it; 3 join; 3 small ones merge into two of them; 28 left" -> 14 + 3 - 3 = 14, and
+14 + 28 = 42.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pydantic import Field
 
 from factcheck.facts.dates import DateInterval, parse_date
 from factcheck.facts.loader import wave_candidates
+from factcheck.facts.story import Vocabulary
 from factcheck.facts.tables import Tables, month_wave
 
 from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, fmt_count, pick, some
@@ -41,31 +43,41 @@ from ..model import Finding
 
 
 class RunningTotalsParams(Params):
-    ics: str = Field("ics", description="the measure of counts of ICSs in England after (or before) a wave")
-    stp: str = Field("stp", description="the measure of counts of STPs not yet ICSs after a wave")
-    new: str = Field("new_ics", description="the measure of counts of areas a wave designates (or, with an as_of period, all waves in it)")
-    footprints: str = Field("footprints", description="the measure of counts of STP footprints in England")
-    planned: str = Field("planned_ics", description="the measure of the planned final number of ICSs")
-    national_total: int | None = Field(None, ge=1, le=1_000_000, description="the number of footprints; none: the registry's count as of each date")
+    status_measure: str | None = Field(None, description="the measure of counts of the status's holders after (or before) a wave (none: the story's status code)")
+    before_measure: str | None = Field(None, description="the measure of counts of entities left without the status (none: the story's `before` code)")
+    new_measure: str | None = Field(None, description="the measure of counts of entities a wave adds, or with an as_of period all waves in it (none: new_<status>)")
+    entities_measure: str | None = Field(None, description="the measure of counts of all the entities of the whole (none: the story's plural for an entity)")
+    planned_measure: str | None = Field(None, description="the measure of the planned final number of holders (none: planned_<status>)")
+    national_total: int | None = Field(None, ge=1, le=1_000_000, description="the number of entities in the whole; none: the registry's count as of each date")
+
+    def for_story(self, words: Vocabulary) -> "RunningTotalsParams":
+        """The measures the story's vocabulary names, where the rules file leaves them unset."""
+        return self.model_copy(update={
+            "status_measure": self.status_measure or words.status.code,
+            "before_measure": self.before_measure or (words.before.code if words.before else "not_" + words.status.code),
+            "new_measure": self.new_measure or words.new,
+            "entities_measure": self.entities_measure or words.entities_code,
+            "planned_measure": self.planned_measure or words.planned,
+        })
 
 
-WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many areas wave {wave} designated: {values}.")
-FOOTPRINTS = FindingType("TOT-footprints", "error", "{what} in England: the source says {value}, England had {expected} footprints then.")
+WAVE_SIZE = FindingType("TOT-wave-size", "error", "Sources disagree on how many {entities} wave {wave} added: {values}.")
+WHOLE = FindingType("TOT-whole", "error", "{what} in {whole}: the source says {value}, {whole} had {expected} {entities} then.")
 PERIOD = FindingType("TOT-period", "error", "Areas designated {period}: the waves add {added}, the source says {value}.")
 TOTAL = FindingType("TOT-total", "error", "{what}: the waves add up to {expected}, the source says {value}.")
 GAP = FindingType("TOT-gap", "error", "From {first} to {last} the stated totals grow by {grew}, but the waves between add {added} ({sizes}).")
 STALE = FindingType("TOT-stale", "warning", "{what} as of {as_of}: the source says {value}, the count {until}; the waves add up to {expected} by then.")
 AS_OF = FindingType("TOT-as-of", "error", "{what} as of {as_of}: the source says {value}; the waves add up to {expected} then, and the count was never {value} before.")
-UNCHECKED = FindingType("TOT-vague-unchecked", "warning", "{value} new ICSs in {vague}: no wave the sources date can be it, so the count is not checked.")
-VAGUE = FindingType("TOT-vague-wave", "warning", "{value} new ICSs in {vague}: no wave it can be ({candidates}) holds that many, nor all of them together.")
+UNCHECKED = FindingType("TOT-vague-unchecked", "warning", "{value} new {statuses} in {vague}: no wave the sources date can be it, so the count is not checked.")
+VAGUE = FindingType("TOT-vague-wave", "warning", "{value} new {statuses} in {vague}: no wave it can be ({candidates}) holds that many, nor all of them together.")
 UNPLACED = FindingType("TOT-unplaced", "info", "{n} claims are left out of the running totals: {why}.")
 DOUBLE = FindingType("TOT-double-count", "error", "{area} is counted beside the {value} {what}, but it is one of them: designated in wave {wave}.")
-MERGERS = FindingType("TOT-mergers", "info", "Wave {wave}: {before} + {added} new − {absorbed} merged = {after} ICSs, not {naive}.")
+MERGERS = FindingType("TOT-mergers", "info", "Wave {wave}: {before} + {added} new − {absorbed} merged = {after} {statuses}, not {naive}.")
 CHAIN = FindingType("TOT-chain", "info", "Running totals agree with the waves at {n} stated totals: {chain}.")
 
 
 def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
-    """Per wave, in order: areas it adds (stated count, else distinct designated areas) and early ICSs
+    """Per wave, in order: entities it adds (stated count, else distinct designated entities) and past entities
     it absorbs (distinct merger subjects)."""
     counts, designations, mergers = (tables[t].filter(month_wave()) for t in ("counts", "designations", "mergers"))
     waves = sorted(
@@ -74,12 +86,12 @@ def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
         | set(mergers["wave"].to_list())
     )
     stated = (
-        counts.filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null() & (pl.col("lo") == pl.col("hi")))
+        counts.filter((pl.col("measure") == params.new_measure) & pl.col("wave").is_not_null() & (pl.col("lo") == pl.col("hi")))
         .group_by("wave")
         .agg(pl.col("lo").mode().min().alias("stated"))
     )
-    # An area becomes an ICS once: counted at the first wave that designates it (a second wave is
-    # unique_designation's finding, not a second ICS).
+    # An entity gains the status once: counted at the first wave that gives it (a second wave is
+    # unique_designation's finding, not a second holder).
     first = designations.with_columns(area_key().alias("area")).group_by("area").agg(pl.col("wave").min())
     listed = first.group_by("wave").agg(pl.len().alias("designated"))
     absorbed = mergers.group_by("wave").agg(area_key().n_unique().alias("absorbed"))
@@ -99,7 +111,7 @@ def wave_sizes(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
 
 
 def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -> Iterator[Finding]:
-    per_wave = counts.filter((pl.col("measure") == params.new) & month_wave())
+    per_wave = counts.filter((pl.col("measure") == params.new_measure) & month_wave())
     for (wave,), group in per_wave.group_by("wave", maintain_order=True):
         if group["lo"].max() > group["hi"].min():
             said = group.group_by("value").agg(pl.col("source_id").unique()).sort("value")
@@ -108,15 +120,15 @@ def _disagreeing_wave_sizes(counts: pl.DataFrame, params: RunningTotalsParams) -
 
 
 class Checkpoint(NamedTuple):
-    """A stated ICS, STP-left or planned total, as the starting count (before the first wave) it implies."""
+    """A stated total of holders, of those left, or planned, as the starting count (before the first wave) it implies."""
 
     row: dict  # the statement: its values, and in "row" the indices of the count claims that make it
-    cum: float  # ICSs the waves add up to at its point
+    cum: float  # holders the waves add up to at its point
     lo: float  # the starting count it implies, at least ...
     hi: float  # ... and at most
     label: str  # "after wave 2020-12", "the final total"
     order: int  # the wave order at its point
-    total: int  # footprints of England then
+    total: int  # entities of the whole then
 
 
 @dataclass
@@ -126,12 +138,12 @@ class Walk:
     waves: pl.DataFrame  # wave_sizes()
     merges: pl.DataFrame  # mergers with their area key ("entity") and wave order
     checkpoints: list[Checkpoint]
-    start: float | None  # ICSs before the first wave, as most exact checkpoints imply
-    total_on: Callable[[dt.date], int]  # footprints of England on a date
-    totals_between: Callable[[dt.date, dt.date], tuple[int, int]]  # the fewest and most footprints some day between two dates
+    start: float | None  # holders before the first wave, as most exact checkpoints imply
+    total_on: Callable[[dt.date], int]  # entities of the whole on a date
+    totals_between: Callable[[dt.date, dt.date], tuple[int, int]]  # the fewest and most entities some day between two dates
 
     def separate_after(self, order: int) -> int:
-        """Early ICSs still separate after the wave of this order (they merge in a later wave)."""
+        """Past entities still separate after the wave of this order (they merge in a later wave)."""
         return sum(1 for merged_at in self._merged_at if merged_at > order)
 
     @cached_property
@@ -149,12 +161,12 @@ def _walk(tables: Tables, params: RunningTotalsParams) -> Walk:
     merges = tables["mergers"].with_columns(area_key().alias("entity")).join(waves.select("wave", "order"), on="wave")
 
     def total_on(day: dt.date) -> int:
-        return params.national_total or tables.registry.footprint_total(day)
+        return params.national_total or tables.registry.entity_total(day)
 
     def totals_between(first: dt.date, last: dt.date) -> tuple[int, int]:
         if params.national_total:
             return params.national_total, params.national_total
-        return tables.registry.footprint_totals_between(first, last)
+        return tables.registry.entity_totals_between(first, last)
 
     result = Walk(waves, merges, [], None, total_on, totals_between)
     if waves.height:
@@ -164,13 +176,13 @@ def _walk(tables: Tables, params: RunningTotalsParams) -> Walk:
 
 
 def _periods(tables: Tables, params: RunningTotalsParams) -> pl.DataFrame:
-    """Counts of new ICSs over a period ("none since spring last year"), one per statement, with what
+    """Counts of new holders over a period ("none since spring last year"), one per statement, with what
     the waves inside the period add."""
     def make() -> pl.DataFrame:
         waves = walk(tables, params).waves
         wave_start = (pl.col("wave") + "-01").str.to_date("%Y-%m-%d")
         periods = (
-            tables["counts"].with_row_index("row").filter((pl.col("measure") == params.new) & pl.col("wave").is_null())
+            tables["counts"].with_row_index("row").filter((pl.col("measure") == params.new_measure) & pl.col("wave").is_null())
             .group_by("as_of_lo", "as_of_hi", "lo", "hi", maintain_order=True).agg(pl.col("row"), pl.col("value").first())
         )  # many sources saying "none since spring" are one statement, checked once
         inside = [waves.filter(wave_start.is_between(r["as_of_lo"], r["as_of_hi"])) for r in periods.iter_rows(named=True)]
@@ -188,12 +200,12 @@ def _between(prefix: str) -> tuple[Expect, Expect]:
 
 
 def checks(tables: Tables, params: RunningTotalsParams) -> list[Checked]:
-    """Stated totals lie around what the registry and the waves say: footprint and planned totals
-    around the registry's footprint count, period counts around what their waves add, and each
+    """Stated totals lie around what the registry and the waves say: totals of all the entities and planned totals
+    around the registry's count, period counts around what their waves add, and each
     checkpoint's implied starting count around the one most stated totals imply."""
     walked = walk(tables, params)
     counts = tables["counts"].with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    registry = counts.filter(pl.col("measure").is_in([params.footprints, params.planned]))
+    registry = counts.filter(pl.col("measure").is_in([params.entities_measure, params.planned_measure]))
     spans = {days: walked.totals_between(*days) for days in registry.select("as_of_lo", "as_of_hi").unique().iter_rows()}
     registry = registry.with_columns(
         pl.struct("as_of_lo", "as_of_hi").map_elements(lambda d: float(spans[(d["as_of_lo"], d["as_of_hi"])][0]), return_dtype=pl.Float64).alias("fewest"),
@@ -217,19 +229,20 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
     walked = walk(tables, params)
     waves, merge_order, total_on = walked.waves, walked.merges, walked.total_on
 
-    # Footprint and planned totals against the registry.
+    # Totals of all the entities, and planned totals, against the registry.
+    w = tables.registry.words
     for row in counts[sorted(broken["registry_not_below"] | broken["registry_not_above"])].iter_rows(named=True):
-        what = "STP footprints" if row["measure"] == params.footprints else "planned ICSs"
+        what = w.entity.plural if row["measure"] == params.entities_measure else f"planned {w.status.plural}"
         expected = fmt_count(*walked.totals_between(row["as_of_lo"], row["as_of_hi"]))
-        yield FOOTPRINTS(["England"], pick(counts, row), expected=expected, found=row["value"], what=what[0].upper() + what[1:], value=row["value"],
-                      explanation="The registry counts 44 STP footprints from 2016 and 42 from 2018, when three in the North East and Cumbria became one.")
+        yield WHOLE([w.whole], pick(counts, row), expected=expected, found=row["value"], what=what[0].upper() + what[1:], value=row["value"],
+                    explanation=f"The registry counts {history(tables)}.")
     if waves.height == 0:
         return
     last = waves.row(-1, named=True)
     periods = _periods(tables, params)
     for i in sorted(broken["period_not_below"] | broken["period_not_above"]):
         row = periods.row(i, named=True)
-        yield PERIOD([f"wave {w}" for w in row["waves"]] or ["England"], claims_of(counts, row), expected=row["added"], found=row["value"],
+        yield PERIOD([f"wave {w}" for w in row["waves"]] or [tables.registry.words.whole], claims_of(counts, row), expected=row["added"], found=row["value"],
                      period=f"{row['as_of_lo']}..{row['as_of_hi']}", added=row["added"], value=row["value"])
 
     for f in (*_vague_counts(tables, params, walked), *_unplaced(tables, params, walked), *_double_counted(tables, params, walked)):  # not expectations
@@ -255,65 +268,66 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
         wrong = [i for i in wrong if checkpoints[i] not in (*before, *after)]
     for i in wrong:
         row, cum, lo, hi, label, order, total = checkpoints[i]
-        ics_expected = start + cum
-        if row["measure"] == params.stp:
-            expected = total - ics_expected + separate_after(order)
-            what = f"STPs left {label}"
+        holders = start + cum
+        if row["measure"] == params.before_measure:
+            expected = total - holders + separate_after(order)
+            what = f"{w.before.plural if w.before else 'entities without the status'} left {label}"
         else:
-            expected, what = ics_expected, f"ICSs {label}"
-        extras = row["n_extras"] or 0 if row["measure"] != params.stp else 0
+            expected, what = holders, f"{w.status.plural} {label}"
+        extras = row["n_extras"] or 0 if row["measure"] != params.before_measure else 0
         value = row["value"] + (f" and {extras} named beside it" if extras else "")
-        yield TOTAL([f"wave {last['wave']}" if row["measure"] == params.planned else f"wave {row['wave']}"], claims_of(counts, row),
+        yield TOTAL([f"wave {last['wave']}" if row["measure"] == params.planned_measure else f"wave {row['wave']}"], claims_of(counts, row),
                     expected=expected, found=value, explanation=chain, what=what[0].upper() + what[1:], value=value)
     for f in (*_as_of_totals(tables, params, walked), *_explained(tables, params, walked, chain)):
         yield f.model_copy(update={"engine": "factcheck"})
 
 
 def _as_of_totals(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
-    """Totals of ICSs or STPs left stated as of a date, not of a wave ("there are now 18 ICSs"): the
+    """Totals of holders or of those left stated as of a date, not of a wave ("there are now 18"): the
     count the waves add up to at some time in that date is right; one that was right only before it is
     stale (a warning saying until when it was true); one that never was is an error."""
-    counts = (tables["counts"].filter(pl.col("measure").is_in([params.ics, params.stp]) & pl.col("wave").is_null() & pl.col("as_of_lo").is_not_null())
+    w = tables.registry.words
+    counts = (tables["counts"].filter(pl.col("measure").is_in([params.status_measure, params.before_measure]) & pl.col("wave").is_null() & pl.col("as_of_lo").is_not_null())
               .join(tables["sources"].select("source_id", "published_hi"), on="source_id", how="left"))
     if counts.height == 0 or walked.start is None:
         return
     waves = walked.waves.with_columns((pl.col("wave") + "-01").str.to_date("%Y-%m-%d").alias("since"))
     since, after, orders = waves["since"].to_list(), waves["after"].to_list(), waves["order"].to_list()
     for row in counts.iter_rows(named=True):
-        known = row["published_hi"] or row["as_of_hi"]  # a forecast ('29 ICSs from April') knows the waves announced by its source's date
+        known = row["published_hi"] or row["as_of_hi"]  # a forecast ('29 from April') knows the waves announced by its source's date
         first = sum(1 for s in since if s <= min(row["as_of_lo"], known)) - 1  # the last wave announced by then (-1: none yet)
         last = sum(1 for s in since if s <= min(row["as_of_hi"], known)) - 1
 
         def count_at(i: int) -> float:  # the stated measure after wave i (-1: before the first)
-            ics = walked.start + (after[i] if i >= 0 else 0.0)
-            if row["measure"] == params.ics:
-                return ics
-            return walked.total_on(row["as_of_hi"]) - ics + walked.separate_after(orders[i] if i >= 0 else -1)
+            held = walked.start + (after[i] if i >= 0 else 0.0)
+            if row["measure"] == params.status_measure:
+                return held
+            return walked.total_on(row["as_of_hi"]) - held + walked.separate_after(orders[i] if i >= 0 else -1)
 
-        extras = row["n_extras"] or 0 if row["measure"] == params.ics else 0
+        extras = row["n_extras"] or 0 if row["measure"] == params.status_measure else 0
         says = lambda x: row["lo"] + extras <= x <= row["hi"] + extras  # noqa: E731
         if any(says(count_at(i)) for i in range(first, last + 1)):
             continue
-        what = "ICSs in England" if row["measure"] == params.ics else "STPs left"
+        what = f"{w.status.plural} in {w.whole}" if row["measure"] == params.status_measure else f"{w.before.plural if w.before else 'those without the status'} left"
         as_of = str(DateInterval(row["as_of_lo"], row["as_of_hi"]))
         now = fmt_count(min(count_at(first), count_at(last)), max(count_at(first), count_at(last)))
         earlier = [i for i in range(-1, first) if says(count_at(i))]
         claim = pick(tables["counts"], row, on=("source_id", "claim_id"))
         if earlier:
             ended = waves["wave"][earlier[-1] + 1]  # the wave that made the figure untrue
-            yield STALE(["England"], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"],
+            yield STALE([w.whole], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"],
                         until=f"until wave {ended}",
                         explanation=f"A figure that was true before the source's date: the source may cite a count from before wave "
-                                    f"{ended}, or count only ICSs already in effect.")
+                                    f"{ended}, or count only {w.status.plural} already in effect.")
         else:
-            yield AS_OF(["England"], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"])
+            yield AS_OF([w.whole], claim, expected=now, found=row["value"], what=what, as_of=as_of, value=row["value"])
 
 
 def _vague_counts(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
-    """Counts of new ICSs in a wave known only by its year or order, against the waves it can be: the
+    """Counts of new holders in a wave known only by its year or order, against the waves it can be: the
     size of one of them, or of all of them together, is right; anything else is a warning, since the
     dataset may not know every wave there was."""
-    counts = tables["counts"].filter((pl.col("measure") == params.new) & pl.col("wave").is_not_null() & ~month_wave())
+    counts = tables["counts"].filter((pl.col("measure") == params.new_measure) & pl.col("wave").is_not_null() & ~month_wave())
     known = walked.waves["wave"].to_list()
     sizes = dict(zip(known, walked.waves["added"].to_list()))
     for row in counts.iter_rows(named=True):
@@ -338,9 +352,9 @@ def _unplaced(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> It
     known = walked.waves["wave"].to_list()
     vague = lambda frame: frame.filter(pl.col("wave").is_null() | ~month_wave())  # noqa: E731
     counts = tables["counts"].filter(pl.col("wave").is_not_null())
-    left = pl.concat([  # counts of new ICSs in a year are _vague_counts' own
+    left = pl.concat([  # counts of new holders in a year are _vague_counts' own
         vague(tables["designations"]).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
-        vague(counts.filter(pl.col("measure").is_in([params.ics, params.stp]))).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
+        vague(counts.filter(pl.col("measure").is_in([params.status_measure, params.before_measure]))).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
         vague(tables["mergers"]).select(*CLAIM_COLS, "wave", pl.lit(False).alias("checked")),
     ])
     if left.height == 0:
@@ -352,14 +366,14 @@ def _unplaced(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> It
                         (several, "their wave is known only by a year or order that more than one dated wave can be")):
         if claims.height:
             waves = sorted({w or "no wave" for w in claims["wave"].to_list()})
-            yield UNPLACED(["England"], claims, n=claims.height, why=f"{why} ({', '.join(waves[:5])})",
+            yield UNPLACED([tables.registry.words.whole], claims, n=claims.height, why=f"{why} ({', '.join(waves[:5])})",
                            explanation="A designation, merger or total is placed in the walk only at a wave known by its month, or one "
                                        "that other claims designate its area in.")
 
 
 def _double_counted(tables: Tables, params: RunningTotalsParams, walked: "Walk") -> Iterator[Finding]:
     """An area named beside a total, outside it, that the waves already count in it."""
-    extras = tables["extras"].filter(pl.col("area_code").is_not_null() & pl.col("measure").is_in([params.ics, params.planned]))
+    extras = tables["extras"].filter(pl.col("area_code").is_not_null() & pl.col("measure").is_in([params.status_measure, params.planned_measure]))
     if extras.height == 0:
         return
     designated = (tables["designations"].filter(month_wave() & pl.col("area_code").is_not_null())
@@ -368,31 +382,34 @@ def _double_counted(tables: Tables, params: RunningTotalsParams, walked: "Walk")
     joined = extras.join(designated, on="area_code").join(counts, on=["source_id", "count_id"])
     for row in joined.iter_rows(named=True):
         point, wave = row["wave"], row["designated"]
-        inside = point is None or row["measure"] == params.planned or wave < point or (wave == point and row["when"] == "after")
+        inside = point is None or row["measure"] == params.planned_measure or wave < point or (wave == point and row["when"] == "after")
         if inside:
             claims = pl.concat([pick(tables["counts"], {"source_id": row["source_id"], "claim_id": row["count_id"]}).select(*CLAIM_COLS),
                                 tables["designations"].filter(pl.col("area_code") == row["area_code"]).select(*CLAIM_COLS)])
             yield DOUBLE([row["area_name"]], claims, expected=f"{row['area_name']} inside the {row['value']}", found="named beside it",
-                         area=row["area_name"], value=row["value"], what="ICSs", wave=wave)
+                         area=row["area_name"], value=row["value"], what=tables.registry.words.status.plural, wave=wave)
 
 
 def _explained(tables: Tables, params: RunningTotalsParams, walked: "Walk", chain: str) -> Iterator[Finding]:
-    """Information: the merger arithmetic of each wave that absorbed early ICSs, and the whole chain."""
+    """Information: the merger arithmetic of each wave that absorbed past entities, and the whole chain."""
     waves, merge_order, start, counts = walked.waves, walked.merges, walked.start, tables["counts"]
+    words = tables.registry.words
     for w in waves.filter(pl.col("absorbed") > 0).iter_rows(named=True):
         group = merge_order.filter(pl.col("wave") == w["wave"])
         names = ", ".join(sorted({f"{a} into {b}" for a, b in group.select(pl.coalesce("area_name", "subject"), pl.coalesce("into_name", "into")).iter_rows()}))
         before, after = start + w["before"], start + w["after"]
         yield MERGERS([f"wave {w['wave']}"], group, wave=w["wave"], before=before, added=w["added"], absorbed=w["absorbed"], after=after,
-                      naive=before + w["added"], explanation=f"Early ICSs became part of larger ones in this wave: {names}.")
+                      naive=before + w["added"], explanation=f"Earlier {words.status.plural} became part of larger ones in this wave: {names}.")
     stated = sum(len(c.row["row"]) for c in walked.checkpoints)
-    yield CHAIN(["England"], counts.filter(pl.col("measure").is_in([params.ics, params.stp, params.planned])), n=stated, chain=chain,
-                  explanation="Each wave adds the areas it designates and removes the early ICSs merged into larger ones; "
-                              "ICSs of whole footprints plus STPs left make the footprints of England.")
+    w = words
+    yield CHAIN([w.whole], counts.filter(pl.col("measure").is_in([params.status_measure, params.before_measure, params.planned_measure])), n=stated, chain=chain,
+                  explanation=f"Each wave adds the {w.entity.plural} it gives the status and removes the earlier {w.status.plural} merged into "
+                              f"larger ones; {w.status.plural} plus {w.before.plural if w.before else 'those without the status'} left make "
+                              f"the {w.entity.plural} of {w.whole}.")
 
 
 def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams) -> list[Checkpoint]:
-    """Every stated ICS, STP-left or planned total, as the starting count it implies (an interval)."""
+    """Every stated total of holders, of those left, or planned, as the starting count it implies (an interval)."""
     waves, total_on, separate_after = walked.waves, walked.total_on, walked.separate_after
     by_wave = {row["wave"]: row for row in waves.iter_rows(named=True)}
     last = waves.row(-1, named=True)
@@ -400,12 +417,12 @@ def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams
     # One checkpoint per statement (the same total at the same point, from however many sources);
     # "rows" lists the claims that make it.
     statements = (
-        counts.with_row_index("row").filter(pl.col("measure").is_in([params.ics, params.stp, params.planned]))
+        counts.with_row_index("row").filter(pl.col("measure").is_in([params.status_measure, params.before_measure, params.planned_measure]))
         .group_by("measure", "wave", "when", "lo", "hi", maintain_order=True)
         .agg(pl.col("row"), pl.exclude("row", "measure", "wave", "when", "lo", "hi").first())
     )
     for row in statements.iter_rows(named=True):
-        if row["measure"] == params.planned:
+        if row["measure"] == params.planned_measure:
             wave, cum, label = last, last["after"], "the final total"
         elif row["wave"] is None or row["wave"] not in by_wave:
             continue
@@ -413,9 +430,9 @@ def _checkpoints(counts: pl.DataFrame, walked: Walk, params: RunningTotalsParams
             wave = by_wave[row["wave"]]
             cum = wave["after"] if row["when"] == "after" else wave["before"]
             label = f"{row['when']} wave {row['wave']}"
-        order = wave["order"] if row["when"] == "after" or row["measure"] == params.planned else wave["order"] - 1
+        order = wave["order"] if row["when"] == "after" or row["measure"] == params.planned_measure else wave["order"] - 1
         total = total_on(parse_date(wave["wave"]).hi)
-        if row["measure"] == params.stp:  # STPs left -> ICSs: footprints not yet ICSs, plus early ICSs not yet merged
+        if row["measure"] == params.before_measure:  # those left -> holders: entities without the status, plus past holders not yet merged
             lo, hi = total - row["hi"] + separate_after(order), total - row["lo"] + separate_after(order)
         else:  # a total with named extras beside it counts them too ("14, plus Greater Manchester")
             extras = row["n_extras"] or 0
@@ -446,12 +463,22 @@ def _gap(checkpoints: list[Checkpoint]) -> tuple[list[Checkpoint], list[Checkpoi
 
 
 def _start(checkpoints: list[Checkpoint]) -> float:
-    """The ICS count before the first wave that most exact claims imply (earliest first on ties)."""
+    """The count of holders before the first wave that most exact claims imply (earliest first on ties)."""
     exact: Counter[float] = Counter()
     for c in sorted(checkpoints, key=lambda c: c.order):
         if c.lo == c.hi:
             exact[c.lo] += len(c.row["row"])
     return exact.most_common(1)[0][0] if exact else checkpoints[0].lo
+
+
+def history(tables: Tables) -> str:
+    """The registry's totals of the whole, as a message says them: '44 entities from 2016-03-01, 42 from 2018'."""
+    totals = tables.registry.entity_totals
+    noun = tables.registry.words.entity.plural
+    if len(totals) == 1:
+        return f"{totals[0][2]} {noun}"
+    parts = [f"{t} from {lo}" if lo == hi else f"{t} from {lo.year}" for lo, hi, t in totals]
+    return f"{parts[0].split(' ', 1)[0]} {noun} {parts[0].split(' ', 1)[1]}, " + ", ".join(parts[1:])
 
 
 def claims_of(counts: pl.DataFrame, statement: dict) -> pl.DataFrame:
@@ -470,11 +497,11 @@ def _chain(waves: pl.DataFrame, start: float, merges: pl.DataFrame) -> str:
 KIND = RuleKind(
     name="running_totals",
     code="TOT",
-    summary="Wave sizes add up to every stated total, mergers included; ICSs plus STPs left make the national total.",
+    summary="Wave sizes add up to every stated total, mergers included; holders plus those left make the whole.",
     doc=__doc__ or "",
     params=RunningTotalsParams,
     run=polars_run(checks, report),
     checks=checks,
     report=report,
-    findings=(WAVE_SIZE, FOOTPRINTS, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, UNCHECKED, UNPLACED, DOUBLE, MERGERS, CHAIN),
+    findings=(WAVE_SIZE, WHOLE, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, UNCHECKED, UNPLACED, DOUBLE, MERGERS, CHAIN),
 )

@@ -47,8 +47,8 @@ def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
         pl.coalesce("effective_hi", pl.col("announced_hi").dt.offset_by(lag)).alias("eff_hi"),
     ).group_by("area").agg(pl.col("eff_lo").min().alias("first_lo"), pl.col("eff_hi").min().alias("first_hi"))
     return [Checked(with_rows(statuses.join(first, on="area", how="inner")), (
-        Expect("not_yet", "a_at_least_b", "first_hi", other="as_of_lo", where=("status", "not_ics")),
-        Expect("already", "a_at_least_b", "as_of_hi", other="first_lo", where=("status", "ics")),
+        Expect("not_yet", "a_at_least_b", "first_hi", other="as_of_lo", where=("status", "out")),
+        Expect("already", "a_at_least_b", "as_of_hi", other="first_lo", where=("status", "in")),
     ))]
 
 
