@@ -51,10 +51,10 @@ def instructions(cmd: list[str], cwd: Path) -> int | None:
 
 def gate_repo(into: Path) -> Path:
     """A git repository with the bundled facts on main and a branch that changes one total."""
-    from factcheck.facts.loader import bundled_dataset
+    from factcheck.facts.story import bundled_story_folder
 
     repo = into / "claims"
-    shutil.copytree(bundled_dataset(), repo / "facts", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(bundled_story_folder(), repo / "facts", ignore=shutil.ignore_patterns("__pycache__"))
 
     def git(*args: str) -> None:
         subprocess.run(["git", "-C", str(repo), "-c", "user.name=b", "-c", "user.email=b@example.org", *args], check=True, capture_output=True)

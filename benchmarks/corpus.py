@@ -20,7 +20,7 @@ import yaml
 
 from factcheck.checks.engine import check
 from factcheck.checks.model import Finding, Report
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 
@@ -32,7 +32,7 @@ def expected() -> dict[str, dict]:
 def with_document(doc: str, seeds: Path, work: Path) -> Report:
     """The bundled sources plus one corpus document, checked against all their texts."""
     data, texts = work / "data", work / "texts"
-    shutil.copytree(bundled_dataset(), data)
+    shutil.copytree(bundled_story_folder(), data)
     shutil.copy(CORPUS / "facts" / f"{doc}.yaml", data / "sources")
     shutil.copytree(seeds, texts)
     shutil.copy(CORPUS / "texts" / f"{doc}.txt", texts)

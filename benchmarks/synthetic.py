@@ -22,7 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
-from factcheck.facts.loader import bundled_dataset, load
+from factcheck.facts.loader import load
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import COLUMNS
 from factcheck.facts.tabular import DERIVED
 
@@ -135,7 +136,7 @@ def generate(claims: int, out: Path, seed: int = 7) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.write_parquet(out / f"synthetic.{name}.parquet", statistics=False)
-    shutil.copy(bundled_dataset() / "rules.yaml", out / "rules.yaml")
+    shutil.copy(bundled_story_folder() / "rules.yaml", out / "rules.yaml")
     (out / "injected.json").write_text(json.dumps(faults, indent=2) + "\n", encoding="utf-8")
     made = per_copy * copies + INJECTED_CLAIMS + max(rest, 0)
     return {"claims": made, "sources": tables["sources"].height, "copies": copies, "faults": len(faults)}

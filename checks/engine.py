@@ -39,10 +39,12 @@ def story_and_paths(paths: list[Path] | None, story_dir: Path | None) -> tuple[S
         if not (story_dir / STORY_FILE).is_file():
             raise StoryError([f"{display_path(story_dir)}: no {STORY_FILE} in this folder (--story names a story folder)"])
         story = read_story(story_dir)
+    elif paths and paths[0].is_dir() and (paths[0] / STORY_FILE).is_file():  # a story folder named: that story
+        story = read_story(paths[0])
     else:
         story = active() or story_of(paths)
     given = paths or [story.facts]
-    return story, [story.facts if p.is_dir() and (p / STORY_FILE).is_file() and p.resolve() == story.folder.resolve() else p for p in given]
+    return story, [Path(story.facts) if p.is_dir() and (p / STORY_FILE).is_file() and p.resolve() == story.folder.resolve() else p for p in given]
 
 
 def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]], list[LoadError]]:

@@ -22,7 +22,8 @@ import polars as pl
 from pydantic import BaseModel, ValidationError
 
 from factcheck.facts import git
-from factcheck.facts.loader import Dataset, bundled_dataset, default_dataset, display_path, fact_files, load
+from factcheck.facts.loader import BUNDLED_LABEL, Dataset, display_path, fact_files, load
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import CLAIM_TABLES, Tables
 
 from .base import FindingType, Params
@@ -72,7 +73,7 @@ class Base:
 
 def read_base(paths: list[Path] | None, ref: str, run) -> Base:  # type: ignore[no-untyped-def]
     """Load the fact files as they are at git ``ref`` and run the rules on them (``run(tables)``)."""
-    targets = paths or [default_dataset()]
+    targets = paths or []
     root = git.repo_root(targets[0])
     commit = git.resolve(root, ref)
     label = f"git {ref} ({commit[:12]})"
@@ -131,8 +132,8 @@ def _changed_lines(files: set[str], base_texts: dict[str, list[str]]) -> dict[st
     out: dict[str, list[int]] = {}
     for label in files:
         path = Path(label)
-        if not path.exists() and label.startswith("facts/data/"):  # a bundled file, shown by its place in the repository
-            path = bundled_dataset() / label.removeprefix("facts/data/")
+        if not path.exists() and label.startswith(BUNDLED_LABEL + "/"):  # a bundled file, shown by its place in the repository
+            path = bundled_story_folder() / label.removeprefix(BUNDLED_LABEL + "/")
         try:
             now = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
@@ -177,7 +178,7 @@ RULE_CHANGED = FindingType("GATE-rule-changed", "error", "Rule {code} {change} s
 def rules_at(paths: list[Path] | None, ref: str, rule_file: Path) -> list[tuple[RuleSpec, Params]] | None:
     """The rules file as it is at git ``ref`` (None when the commit has no such file, or the file is
     outside the repository: then there is nothing a change could have weakened)."""
-    root = git.repo_root((paths or [default_dataset()])[0])
+    root = git.repo_root((paths or [Path(".")])[0])
     commit = git.resolve(root, ref)
     try:
         relative = git.relative_to_root(root, rule_file)

@@ -82,8 +82,11 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 Paths = Annotated[
     Optional[list[Path]],
-    typer.Argument(help="Fact files or folders of them (default: facts/data of the working folder if it holds a dataset, else the bundled dataset).", show_default=False),
+    typer.Argument(help="A story folder (holding factcheck.yaml), or fact files or folders of them inside one (default: the story of the working "
+                        "folder, found upward; where there is none, the bundled example).", show_default=False),
 ]
+StoryOption = Annotated[Optional[Path], typer.Option("--story", help="The story folder whose registry and words the fact files are checked with "
+                                                                      "(default: the one the first path is in, found upward).")]
 
 
 def _version(show: bool) -> None:
@@ -127,16 +130,25 @@ def _say_errors(errors) -> None:  # type: ignore[no-untyped-def]
 @app.command(epilog="Example: factcheck tables --format json > tables.json")
 def tables(
     paths: Paths = None,
+    story: StoryOption = None,
     format: Annotated[TableFormat, typer.Option("--format", "-f", help="text: names, row counts and first rows; json: every row.")] = TableFormat.text,
     rows: Annotated[int, typer.Option(help="Rows shown per table in text format.", min=0)] = 5,
 ) -> None:
     """Load fact files into typed tables, validate them, and show them."""
+    from factcheck.checks.engine import story_and_paths
     from factcheck.facts import schemas
     from factcheck.facts.loader import load
+    from factcheck.facts.story import StoryError
     from factcheck.reports.tables import tables_json, tables_text
 
+    try:
+        found, paths = story_and_paths(paths, story)
+        with _Progress(paths):
+            dataset = load(paths, found)
+    except StoryError as err:
+        _say_errors(err.problems)
+        raise typer.Exit(EXIT_UNUSABLE) from None
     with _Progress(paths):
-        dataset = load(paths)
         problems = schemas.validate(dataset.tables.frames)
     if format is TableFormat.json:
         typer.echo(_json_safe(tables_json(dataset.tables)))
@@ -168,7 +180,8 @@ class FailOn(str, Enum):
 @app.command(epilog="Example: factcheck check --sources ../shared/seeds --html report.html --junit junit.xml --format github")
 def check(
     paths: Paths = None,
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else of the default dataset).")] = None,
+    story: StoryOption = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (default: rules.yaml of the first folder given, else the story's).")] = None,
     sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts: verify that every quote occurs at its line.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json, github (workflow annotations) or markdown.")] = Format.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output here instead of standard output.")] = None,
@@ -186,7 +199,7 @@ def check(
     no_color: Annotated[bool, typer.Option("--no-color", help="Text format: no colour, even on a terminal (as does a non-empty NO_COLOR).")] = False,
 ) -> None:
     """Run the rules over the fact files and report discrepancies."""
-    report = _run_check(paths=paths, rules=rules, sources_dir=sources, fail_on=fail_on.value, base=base, baseline=baseline,
+    report = _run_check(paths=paths, story=story, rules=rules, sources_dir=sources, fail_on=fail_on.value, base=base, baseline=baseline,
                         engine=engine.value, gx_docs=gx_docs, accept_rule_changes=accept_rule_changes)
     colour = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     text = _render(report, format.value, colour=colour, errors_said=output is None, quiet=quiet)
@@ -279,10 +292,10 @@ class _Progress:
             self.width = len(line)
 
     def _files(self) -> str:
-        from factcheck.facts.loader import default_dataset, fact_files
+        from factcheck.facts.loader import fact_files
 
         try:
-            n = len(fact_files(list(self.paths or [default_dataset()]))[0])
+            n = len(fact_files(list(self.paths or [Path(".")]))[0])
         except Exception:  # a count for the eye only; in this thread an error would print a traceback
             return "the fact files"
         return f"{n} fact file{'s' if n != 1 else ''}"
@@ -296,13 +309,14 @@ app.add_typer(baseline_app, name="baseline")
 def baseline_write(
     file: Annotated[Path, typer.Argument(help="The baseline file to write (JSON, sorted, one entry per finding).")],
     paths: Paths = None,
+    story: StoryOption = None,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (as for check).")] = None,
     sources: Annotated[Optional[Path], typer.Option("--sources", help="Folder of source texts (as for check).")] = None,
 ) -> None:
     """Write the current findings to FILE; 'check --baseline FILE' then fails only on findings not in it."""
     from factcheck.checks.gate import baseline_text
 
-    report = _run_check(paths=paths, rules=rules, sources_dir=sources, fail_on="never")
+    report = _run_check(paths=paths, story=story, rules=rules, sources_dir=sources, fail_on="never")
     _say_errors(report.load_errors)
     _say_errors([f"rule failed: {failure}" for failure in report.rule_failures])
     if report.load_errors or report.rule_failures:  # a baseline of a partial check would hide what it missed
@@ -414,14 +428,38 @@ def _replace(path: Path, text: str) -> None:
         raise
 
 
+class SchemaOf(str, Enum):
+    fact = "fact"
+    story = "story"
+
+
 @app.command(epilog="Example: factcheck schema > factfile.schema.json; then '# yaml-language-server: $schema=factfile.schema.json' atop a fact file")
-def schema() -> None:
-    """Print the JSON Schema of a fact file (from the models the loader validates with), for editors."""
+def schema(what: Annotated[SchemaOf, typer.Argument(help="fact: a fact file; story: a story's factcheck.yaml")] = SchemaOf.fact) -> None:
+    """Print the JSON Schema of a fact file or of a story's factcheck.yaml (from the models the loader validates with), for editors."""
     import json
 
+    if what is SchemaOf.story:
+        from factcheck.facts.story import story_schema
+
+        typer.echo(json.dumps(story_schema(), indent=1, ensure_ascii=False))
+        return
     from factcheck.facts.models import fact_file_schema
 
     typer.echo(json.dumps(fact_file_schema(), indent=1, ensure_ascii=False))
+
+
+@app.command(epilog="Example: factcheck init my-story && factcheck check my-story")
+def init(folder: Annotated[Path, typer.Argument(help="The folder to write the story into (created if need be; nothing in it is overwritten).")]) -> None:
+    """Write a minimal working story (three entities, two sources that agree, rules), with comments that teach the format."""
+    from .init_story import write_story
+
+    try:
+        written = write_story(folder)
+    except (FileExistsError, OSError) as err:
+        _say_error(err)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    shown = printable(str(folder))
+    typer.echo(f"factcheck: wrote a story of {len(written)} files in {shown}; check it with: factcheck check {shown}")
 
 
 @app.command()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.facts.loader import bundled_dataset, load
+from factcheck.facts.loader import load
+from factcheck.facts.story import ACTIVE, bundled_story_folder, read_story
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = Path(os.environ.get("FACTCHECK_SEEDS", REPO.parent / "shared" / "seeds"))
@@ -20,6 +21,24 @@ def seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
+def ics_story():
+    return read_story(bundled_story_folder(), bundled=True)
+
+
+@pytest.fixture(autouse=True)
+def _ics_story_in_effect(request, ics_story):
+    """Most tests check pieces of the ICS story's data outside its folder (a few claims in a temporary
+    folder): the bundled story is in effect for them, as ``--story examples/ics`` would make it. A test
+    marked ``no_story`` runs as a fresh process does, finding its story (or none) from its paths."""
+    if request.node.get_closest_marker("no_story"):
+        yield
+        return
+    token = ACTIVE.set(ics_story)
+    yield
+    ACTIVE.reset(token)
+
+
+@pytest.fixture(scope="session")
 def bundled():
     return load()
 
@@ -28,7 +47,7 @@ def bundled():
 def dataset_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled dataset (fact files and rules)."""
     target = tmp_path / "data"
-    shutil.copytree(bundled_dataset(), target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(bundled_story_folder(), target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 

@@ -53,11 +53,11 @@ def commit(repo: Path, message: str) -> str:
 
 def facts_repo(root: Path, into: str = "facts") -> str:
     """A git repository at ``root`` with the bundled dataset in ``into`` committed on main; its commit."""
-    from factcheck.facts.loader import bundled_dataset
+    from factcheck.facts.story import bundled_story_folder
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    shutil.copytree(bundled_dataset(), root / into, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(bundled_story_folder(), root / into, ignore=shutil.ignore_patterns("__pycache__"))
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "analyst@example.org")
     git(root, "config", "user.name", "Analyst")

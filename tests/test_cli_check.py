@@ -90,4 +90,4 @@ def test_the_console_entry_point_keeps_the_exit_codes():
 def test_the_first_line_says_what_was_checked_and_with_which_rules(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no dataset here: the bundled example, said so
     first = CliRunner().invoke(app, ["check"]).stdout.splitlines()[0]
-    assert "(the bundled example, facts/data; rules: facts/data/rules.yaml)" in first
+    assert "(the bundled example, examples/ics/sources; rules: examples/ics/rules.yaml)" in first

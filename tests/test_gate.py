@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from factcheck.cli.main import app
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 
 from helpers import annotations, commit, edit, facts_repo, git, unescape
 
@@ -111,7 +111,7 @@ def test_an_unknown_ref_is_exit_2_with_what_to_do(repo):
 
 
 def test_outside_git_is_exit_2(tmp_path, monkeypatch):
-    shutil.copytree(bundled_dataset(), tmp_path / "facts")
+    shutil.copytree(bundled_story_folder(), tmp_path / "facts")
     monkeypatch.chdir(tmp_path)
     result = run("--base", "main")
     assert result.exit_code == 2 and "not inside a git work tree" in result.output

@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 from factcheck.checks.engine import check, read_source_texts
 from factcheck.cli.main import app
-from factcheck.facts.loader import bundled_dataset, load
+from factcheck.facts.loader import load
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.safepath import NotFound, UnsafeRead, read_capped, read_inside
 from factcheck.facts.tables import COLUMNS
 from factcheck.facts.tabular import DERIVED
@@ -152,7 +153,7 @@ def _as_tables(folder: Path) -> Path:
     tables = load().tables
     for name in COLUMNS:
         tables[name].drop([c for c in DERIVED if c in tables[name].columns]).write_csv(folder / f"bundled.{name}.csv")
-    shutil.copy(bundled_dataset() / "rules.yaml", folder / "rules.yaml")
+    shutil.copy(bundled_story_folder() / "rules.yaml", folder / "rules.yaml")
     return folder
 
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from factcheck.checks.rules_file import load_rules
 from factcheck.cli.main import app
 from factcheck.facts import yamlsafe
-from factcheck.facts.loader import MAX_FILE_ERRORS, MAX_LINE, MAX_POSITION, MAX_RUN_ERRORS, bundled_dataset, load
+from factcheck.facts.loader import MAX_FILE_ERRORS, MAX_LINE, MAX_POSITION, MAX_RUN_ERRORS, load
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.safepath import shown
 from factcheck.facts.tables import COLUMNS
 from factcheck.facts.tabular import DERIVED, MAX_ERRORS
@@ -114,7 +115,7 @@ def _as_csv_tables(folder: Path) -> Path:
     tables = load().tables
     for name in COLUMNS:
         tables[name].drop([c for c in DERIVED if c in tables[name].columns]).write_csv(folder / f"bundled.{name}.csv")
-    (folder / "rules.yaml").write_bytes((bundled_dataset() / "rules.yaml").read_bytes())
+    (folder / "rules.yaml").write_bytes((bundled_story_folder() / "rules.yaml").read_bytes())
     return folder
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 
 PLUGIN = '''
 from factcheck.checks.base import FindingType, Params, RuleKind
@@ -42,7 +42,7 @@ def install(site: Path, code: str = "TNY", entry: str = "tinyplug:KIND") -> None
 
 def check_with(site: Path, tmp: Path) -> subprocess.CompletedProcess:
     rules = tmp / "rules.yaml"
-    rules.write_text((bundled_dataset() / "rules.yaml").read_text(encoding="utf-8")
+    rules.write_text((bundled_story_folder() / "rules.yaml").read_text(encoding="utf-8")
                      + "\n  - code: TNY01\n    kind: tiny\n    severity: warning\n    description: Count the sources.\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     return subprocess.run([sys.executable, "-m", "factcheck.cli.main", "check", "--rules", str(rules), "--format", "json"],

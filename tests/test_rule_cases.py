@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from factcheck.checks.engine import check
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 
 CASES = Path(__file__).parent / "rules"
 
@@ -39,7 +39,7 @@ def _write(tmp_path: Path, case: dict) -> tuple[Path, Path | None]:
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
     if "severity" in case:  # the bundled rules with some severity caps changed
-        rules = yaml.safe_load((bundled_dataset() / "rules.yaml").read_text(encoding="utf-8"))
+        rules = yaml.safe_load((bundled_story_folder() / "rules.yaml").read_text(encoding="utf-8"))
         for rule in rules["rules"]:
             rule["severity"] = case["severity"].get(rule["code"], rule["severity"])
         (data / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")

@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from factcheck.cli.main import app
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "facts" / "factfile.schema.json"
@@ -53,7 +53,7 @@ def test_every_bundled_and_corpus_fact_file_validates_and_names_the_schema(schem
     ],
 )
 def test_a_bad_record_fails_the_schema(schema, change, where):
-    data = as_json(bundled_dataset() / "sources" / "ics-dec-2020-news.yaml")
+    data = as_json(bundled_story_folder() / "sources" / "ics-dec-2020-news.yaml")
     change(data)
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
     assert errors and any(where in (e.message + json.dumps(list(e.absolute_path))) for e in errors)

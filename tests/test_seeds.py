@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from factcheck.checks.engine import check, run_rules
 from factcheck.checks.base import Context
 from factcheck.checks.rules_file import load_rules
-from factcheck.facts.loader import bundled_dataset
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import CLAIM_TABLES
 
 from helpers import edit
@@ -127,7 +127,7 @@ def test_a_changed_value_with_an_unchanged_quote_is_an_error_at_the_claims_line(
 
 @pytest.fixture(scope="module")
 def rules():
-    specs, errors = load_rules(bundled_dataset() / "rules.yaml")
+    specs, errors = load_rules(bundled_story_folder() / "rules.yaml")
     assert errors == []
     return specs
 

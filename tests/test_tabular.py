@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from factcheck.checks.engine import check
 from factcheck.cli.main import app
-from factcheck.facts.loader import bundled_dataset, load
+from factcheck.facts.loader import load
+from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import COLUMNS
 from factcheck.facts.tabular import DERIVED
 
@@ -31,7 +32,7 @@ def as_tables(folder: Path, form: str) -> Path:
     for name in COLUMNS:
         frame = tables[name].drop([c for c in DERIVED if c in tables[name].columns])
         WRITERS[form](frame, folder / f"bundled.{name}.{form}")
-    shutil.copy(bundled_dataset() / "rules.yaml", folder / "rules.yaml")
+    shutil.copy(bundled_story_folder() / "rules.yaml", folder / "rules.yaml")
     return folder
 
 

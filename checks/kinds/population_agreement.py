@@ -51,6 +51,8 @@ class PopulationAgreementParams(Params):
 def whole_usual(tables: Tables, day: dt.date) -> float | None:
     """The whole's measure on its usual basis by the last figure on or before ``day`` (else the first; None without one)."""
     usual = tables.registry.usual_basis
+    if usual is None:
+        return None
     estimates = tables.cached("whole usual", lambda: sorted(
         tables.registry.whole_measure.filter(pl.col("basis") == usual).select("as_of", "value").iter_rows()
     ))
