@@ -96,7 +96,7 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
 
     # A status that contradicts the designations: Devon an ICS in June 2019.
     s = src("ics-june-2019-news")
-    t["statuses"] = _set(t["statuses"], (pl.col("source_id") == s) & (pl.col("claim_id") == "devon-not-accredited"), status="ics")
+    t["statuses"] = _set(t["statuses"], (pl.col("source_id") == s) & (pl.col("claim_id") == "devon-not-accredited"), status="in")
     faults.append({"rule": "STA01", "subjects": ["Devon"]})
     return faults
 

@@ -8,6 +8,7 @@ evidence rule gets source texts through ``Context``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,10 +152,26 @@ class FindingType:
         )
 
 
+#: The words of the story whose tables the rules are running on (set by ``engine.run_rules``).
+SPEAKING: ContextVar[Vocabulary | None] = ContextVar("factcheck_words", default=None)
+
+
 def words() -> dict[str, str]:
-    """The words templates may say (``{statuses}``, ``{whole}``, ...): the story's in a run, else generic ones."""
-    story = active()
-    return GENERIC if story is None else story.words.fields()
+    """The words templates may say (``{statuses}``, ``{whole}``, ...): those of the story whose tables
+    the rules run on, else of the story in effect, else generic ones."""
+    vocabulary = SPEAKING.get()
+    if vocabulary is None:
+        story = active()
+        vocabulary = story.words if story is not None else None
+    return GENERIC if vocabulary is None else vocabulary.fields()
+
+
+def article(noun: str) -> str:
+    """'an MP', 'a state', 'an entity': the indefinite article a noun takes, read from its first letter
+    (an initialism whose letter is said with a vowel sound takes 'an')."""
+    first = noun[:1]
+    vowel = first.lower() in "aeiou" or (noun[:2].isupper() and first in "AEFHILMNORSX")
+    return f"{'an' if vowel else 'a'} {noun}"
 
 
 def _show(value: object) -> str:

@@ -83,6 +83,16 @@ def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Con
     """Every rule instance over the tables; with ``gx`` (a ``gx_engine.GX``), the kinds said as
     expectations are evaluated by great-expectations, the others by the default engine. A rule that
     raises is a rule failure (returned, one line each); the other rules still run."""
+    from .base import SPEAKING
+
+    token = SPEAKING.set(tables.registry.words)  # findings say the words of the story the tables are of
+    try:
+        return _run_rules(tables, [(s, p.for_story(tables.registry.words)) for s, p in rules], context, gx)
+    finally:
+        SPEAKING.reset(token)
+
+
+def _run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context, gx=None) -> tuple[list[Finding], list[str]]:  # type: ignore[no-untyped-def]
     findings: list[Finding] = []
     failures: list[str] = []
     for spec, params in rules:

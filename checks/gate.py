@@ -22,7 +22,7 @@ import polars as pl
 from pydantic import BaseModel, ValidationError
 
 from factcheck.facts import git
-from factcheck.facts.loader import BUNDLED_LABEL, Dataset, display_path, fact_files, load
+from factcheck.facts.loader import Dataset, bundled_label, display_path, fact_files, load
 from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import CLAIM_TABLES, Tables
 
@@ -132,8 +132,8 @@ def _changed_lines(files: set[str], base_texts: dict[str, list[str]]) -> dict[st
     out: dict[str, list[int]] = {}
     for label in files:
         path = Path(label)
-        if not path.exists() and label.startswith(BUNDLED_LABEL + "/"):  # a bundled file, shown by its place in the repository
-            path = bundled_story_folder() / label.removeprefix(BUNDLED_LABEL + "/")
+        if not path.exists() and label.startswith(bundled_label() + "/"):  # a bundled file, shown by its place in the repository
+            path = bundled_story_folder() / label.removeprefix(bundled_label() + "/")
         try:
             now = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:

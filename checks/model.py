@@ -131,7 +131,7 @@ class Summary(BaseModel):
 
 
 class WaveStep(BaseModel):
-    """One wave as the waves add up: ICSs before it, areas it adds, early ICSs it absorbs, ICSs after."""
+    """One wave as the waves add up: holders before it, entities it adds, past holders it absorbs, holders after."""
 
     wave: str
     before: float
@@ -141,7 +141,7 @@ class WaveStep(BaseModel):
 
 
 class StatedTotal(BaseModel):
-    """A total a source states, as the number of ICSs it implies at that point of the waves."""
+    """A total a source states, as the number of holders it implies at that point of the waves."""
 
     source_id: str
     claim_id: str
@@ -163,11 +163,11 @@ class StatedTotal(BaseModel):
 
 
 class Mark(BaseModel):
-    """What a source says about one footprint: designated in a wave, an ICS as of a date, a merger.
+    """What a source says about one entity: designated in a wave, holding the status as of a date, a merger.
     With many sources, one mark stands for all the claims that say the same (``source_id`` empty)."""
 
     source_id: str
-    what: str  # designated | ics | not_ics | merged
+    what: str  # designated | in | out | merged
     label: str
     fact_file: str
     fact_line: int
@@ -175,7 +175,7 @@ class Mark(BaseModel):
 
 
 class EntityRow(BaseModel):
-    code: str | None  # None: a name that resolves to no footprint
+    code: str | None  # None: a name that resolves to no entity
     name: str
     group: str | None
     wave: str | None  # the wave most sources designate it in

@@ -295,7 +295,9 @@ class _Progress:
         from factcheck.facts.loader import fact_files
 
         try:
-            n = len(fact_files(list(self.paths or [Path(".")]))[0])
+            from factcheck.facts.loader import story_facts, story_of
+
+            n = len(fact_files([story_facts(p) for p in self.paths] if self.paths else [story_of(None).facts])[0])
         except Exception:  # a count for the eye only; in this thread an error would print a traceback
             return "the fact files"
         return f"{n} fact file{'s' if n != 1 else ''}"

@@ -77,12 +77,14 @@ class Dataset:
     files: tuple[str, ...]
 
 
-BUNDLED_LABEL = "examples/ics"  # how outputs name the bundled example's files, wherever it is installed
+def bundled_label() -> str:
+    """How outputs name the bundled example's folder, wherever it is installed: ``examples/<story>``."""
+    return "examples/" + bundled_story_folder().name
 
 
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
-    the bundled example's files by their place in the repository (``examples/ics/...``)."""
+    the bundled example's files by their place in the repository (``examples/<story>/...``)."""
     from .story import bundled_story_folder
 
     resolved = path.resolve()
@@ -90,7 +92,7 @@ def display_path(path: Path) -> str:
     if resolved.is_relative_to(bundled) and not os.path.relpath(resolved).startswith(".."):
         return os.path.relpath(resolved).replace(os.sep, "/")
     if resolved.is_relative_to(bundled):
-        return (BUNDLED_LABEL + "/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
+        return (bundled_label() + "/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
     try:
         relative = os.path.relpath(resolved)
     except ValueError:  # another drive
@@ -157,7 +159,7 @@ _FIELD_HINTS = {
     "wave": "the month the wave was announced, e.g. 2020-12",
     "id": "an id of letters, digits, '.', '_' or '-' (at most 80)",
     "list": "the id of a list claim of the same file",
-    "measure": "a lower-case name such as ics, stp, new_ics or footprints",
+    "measure": "a lower-case name: the story's status code, new_ and its code, the code of those before it, or any other",
     "text_file": "the file name of the source text, without folders",
 }
 
@@ -257,7 +259,7 @@ def _beyond_bounds(claim: Any, i: int, positions: Positions, fallback: tuple[int
     return out
 
 
-EARLIEST = dt.date(2016, 1, 1)  # before any footprint: the earliest a wave known only by its order can have been
+EARLIEST = dt.date(1000, 1, 1)  # the earliest a wave known only by its order can have been
 
 
 def count_bounds(text: str) -> tuple[float, float]:
@@ -376,13 +378,25 @@ def load(paths: list[Path] | None = None, story: Story | None = None) -> Dataset
     """Load fact files into typed tables, names resolved against the registry of ``story`` (default:
     the story in effect, ``story.active()``; then the story of the first path, found upward); collect
     every error. Without paths: the story's fact folder. ``StoryError`` when there is no usable story."""
+    if story is None and paths and paths[0].is_dir() and (paths[0] / STORY_FILE).is_file():  # a story folder named: that story
+        story = read_story(paths[0])
     story = story or active() or story_of(paths)
     registry = story.registry
     token = ACTIVE.set(story)  # values read with the story's qualifiers
     try:
-        return _load(paths or [story.facts], registry)
+        return _load([story_facts(p) for p in paths] if paths else [story.facts], registry)
     finally:
         ACTIVE.reset(token)
+
+
+def story_facts(path: Path) -> Path:
+    """A path to check: a story folder means the fact folder its ``factcheck.yaml`` names."""
+    if path.is_dir() and (path / STORY_FILE).is_file():
+        try:
+            return read_story(path).facts
+        except StoryError:
+            return path
+    return path
 
 
 def _side(word: str) -> str:

@@ -29,7 +29,7 @@ VALUE = {"description": "a number as the source writes it: '11', 'the final 13',
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Quote = Annotated[str, StringConstraints(min_length=1, max_length=600)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")]
-# A status as the story names it: its code (``ics``, ``state``) or ``not_`` and its code.
+# A status as the story names it: its code (``member``, ``state``) or ``not_`` and its code.
 StatusWord = Annotated[str, StringConstraints(pattern=r"^(not_)?[a-z][a-z0-9_]{0,40}$"), AfterValidator(status_word)]
 Wave = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 # A wave as a source may know it: its month, or only its year ("in 2019"); with ``wave_order`` alone,
@@ -93,7 +93,7 @@ AS_OF = "the date the claim is true as of (default: the source's publication dat
 
 
 class Designation(Waved):
-    """An area becomes an ICS in a wave (the month the wave was announced)."""
+    """An entity gains the story's status in a wave (the month the wave was announced)."""
 
     kind: Literal["designation"]
     subject: Text = about("the area as the source writes it; names resolve through the registry", "Cambridge & Peterborough")
@@ -116,13 +116,13 @@ class ListItem(Strict):
 
 class ListClaim(Waved):
     """A numbered or bulleted list of areas. ``means`` says what being on it claims: designated in
-    ``wave`` (designation), an ICS after ``wave`` or as of ``as_of`` (ics), not (yet) an ICS as of
-    ``as_of`` (not_ics), or nothing more (mention)."""
+    ``wave`` (designation), holding the status after ``wave`` or as of ``as_of`` (the status's code),
+    not (yet) holding it as of ``as_of`` (``not_`` and the code), or nothing more (mention)."""
 
     kind: Literal["list"]
-    title: Text = about("the words that introduce the list", "The 11 new ICSs are")
+    title: Text = about("the words that introduce the list", "The 11 new members are")
     means: Literal["designation", "mention"] | StatusWord = about_default(
-        "mention", "what being on the list claims: designated in `wave` (designation), the story's status (its code: `ics`, `state`) "
+        "mention", "what being on the list claims: designated in `wave` (designation), the story's status (its code: `member`, `state`) "
                    "or not yet (`not_` and the code) as of `as_of`, nothing (mention)")
     announced: When | None = about_default(None, ANNOUNCED)
     effective: When | None = about_default(None, EFFECTIVE)
@@ -131,45 +131,46 @@ class ListClaim(Waved):
 
 
 class Count(Waved):
-    """A number of things: ICSs after a wave, STPs remaining, areas new in a wave, footprints, CCGs...
-    ``extras`` names areas the source counts beside the number, outside it ("29 ICSs, besides
+    """A number of things: holders of the status after a wave, those left without it, entities new in
+    a wave, all the entities... ``extras`` names entities the source counts beside the number, outside it ("29, besides
     Greater Manchester"): the total it states is the number plus the extras."""
 
     kind: Literal["count"]
     measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,40}$")] = about(
-        "what is counted: ics (ICSs in England), stp (STPs not yet ICSs), new_ics (designated in the wave), footprints, planned_ics, or any other name", "ics")
-    subject: Text = about("what the source counts, in a few words", "ICSs after the December 2020 wave")
+        "what is counted: the story's status code (holders), new_ and the code (added by the wave), the code of the status before "
+        "(those left), the plural for an entity (all of them), planned_ and the code, or any other name", "member")
+    subject: Text = about("what the source counts, in a few words", "members after the December 2020 wave")
     value: Value
-    when: Literal["after", "before"] = about_default("after", "a total of ICSs or STPs as it stands after the wave (default) or before it")
-    as_of: When | None = about_default(None, "for a total not tied to a wave ('there are now 18 ICSs'): the date it is true as of (default: publication)")
-    list: Id | None = about_default(None, "the id of the list the count introduces ('the 11 new ICSs are:')")
+    when: Literal["after", "before"] = about_default("after", "a total as it stands after the wave (default) or before it")
+    as_of: When | None = about_default(None, "for a total not tied to a wave ('there are now 18'): the date it is true as of (default: publication)")
+    list: Id | None = about_default(None, "the id of the list the count introduces ('the 11 new members are:')")
     extras: Names = []
 
 
 class RegionCount(ClaimBase):
-    """A number of areas in one NHS region, usually among the items of a list."""
+    """A number of entities in one group (a region), usually among the items of a list."""
 
     kind: Literal["region_count"]
-    region: Text = about("the NHS England region", "London")
-    subject: Text = about("what is counted, in a few words", "ICSs in London")
+    region: Text = about("the group (region) as the source names it", "London")
+    subject: Text = about("what is counted, in a few words", "members in London")
     value: Value
     list: Id | None = about_default(None, "the id of the list whose items are counted")
-    wave: SomeWave | None = about_default(None, "without a list: the wave by which the count holds ('the first ICS in London'); a year when no month is given")
+    wave: SomeWave | None = about_default(None, "without a list: the wave by which the count holds ('the first in London'); a year when no month is given")
     as_of: When | None = about_default(None, AS_OF)
 
 
 class Merger(ClaimBase):
-    """An early ICS became part of a larger one."""
+    """An entity that held the status became part of a larger one."""
 
     kind: Literal["merger"]
-    subject: Text = about("the early ICS that became part of another", "Bucks")
-    into: Text = about("the ICS it became part of", "Buckinghamshire, Oxfordshire and Berkshire West")
+    subject: Text = about("the entity that became part of another", "Bucks")
+    into: Text = about("the entity it became part of", "Buckinghamshire, Oxfordshire and Berkshire West")
     wave: SomeWave | None = about_default(None, "the wave in which it merged (a year when no month is given); without one, the merger is "
                                           "recorded but cannot enter the running totals", "2019-06")
 
 
 class Population(ClaimBase):
-    """A population figure: of an area, of a wave's areas, or of everything covered by ICSs after a wave."""
+    """A population figure: of an entity, of a wave's entities, of the holders of the status after a wave, or of the whole."""
 
     kind: Literal["population"]
     scope: Literal["area", "wave", "covered", "whole"] = about(
@@ -183,11 +184,11 @@ class Population(ClaimBase):
 
 
 class Status(ClaimBase):
-    """An area is (ics) or is not (not_ics) an ICS as of a date."""
+    """An entity holds (the status's code) or does not hold (``not_`` and the code) the status as of a date."""
 
     kind: Literal["status"]
     subject: Text = about("the area as the source writes it", "Devon")
-    status: StatusWord = about("the story's status code (`ics`, `state`): it holds the status; `not_` and the code: it does not (yet)", "ics")
+    status: StatusWord = about("the story's status code (`member`, `state`): it holds the status; `not_` and the code: it does not (yet)", "member")
     as_of: When | None = about_default(None, AS_OF, "2019-06")
 
 
@@ -197,7 +198,7 @@ class QuoteClaim(ClaimBase):
     kind: Literal["quote"]
     speaker: Text = about("who said it, as the source names them (honorifics are ignored)", "Sir Simon Stevens")
     role: Text | None = about_default(None, "their role, as the source gives it")
-    occasion: Text = about("where or why they said it; matched by its words, not by the exact string", "NHS Confederation conference, June 2019")
+    occasion: Text = about("where or why they said it; matched by its words, not by the exact string", "annual conference, June 2019")
     said: When | None = about_default(None, "when the words were said; quotations on dates that cannot meet are different occasions")
     words: Quote = about("the words as the source quotes them (compared word by word across sources)")
 
@@ -210,7 +211,7 @@ CLAIM_KINDS = ("designation", "list", "count", "region_count", "merger", "popula
 
 
 class Source(Strict):
-    id: Id = about("the source's id, unique in the dataset", "ics-dec-2020-news")
+    id: Id = about("the source's id, unique in the dataset", "herald-2020-12")
     title: Text = about("its title or headline")
     publisher: Text = about("who published it")
     kind: Literal["news", "official"] = about("news, or an official page or release")

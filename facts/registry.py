@@ -116,7 +116,7 @@ class Registry:
         """Resolve names as written to registry entities.
 
         A name resolves exactly, through an alias, or through the normaliser (case, '&', 'The', endings
-        such as 'ICS') — nothing else: a name that merely looks like a registry name is never taken for
+        of the story's normaliser) — nothing else: a name that merely looks like a registry name is never taken for
         it. Returns one row per distinct name: ``subject``, ``area_code`` (entity id, null when the name
         does not resolve), ``area_name`` (its official name), ``name_match`` (official, common, former,
         variant or unknown) and ``suggestion`` (the official form of a variant; for an unknown name, the

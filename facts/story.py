@@ -4,7 +4,7 @@
   column of the date each entity entered the status, columns of other names),
 - the **aliases** (a CSV of code, alias, kind) and the **history** (a YAML file: entities of the past,
   how many entities the whole had since when, more aliases),
-- the **measure of the whole** (a CSV: basis, date, value: England's population, the Union's),
+- the **measure of the whole** (a CSV: basis, date, value: a country's population on named bases),
 - the **vocabulary**: the status waves confer and the one before it, the words for an entity, the
   whole and a group,
 - the rules file, the fact files, the source texts and the qualifiers that add to the bundled ones.
@@ -20,7 +20,7 @@ import contextvars
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -54,12 +54,12 @@ class Strict(BaseModel):
 
 
 class Words(Strict):
-    singular: Text = Field(description="the word for one: 'footprint', 'state'")
-    plural: Text = Field(description="the word for several: 'footprints', 'states'")
+    singular: Text = Field(description="the word for one: 'district', 'state'")
+    plural: Text = Field(description="the word for several: 'districts', 'states'")
 
 
 class Status(Words):
-    code: Code = Field(description="how fact files name it: a count's `measure`, a status claim's `status`, a list's `means` ('ics', 'member')")
+    code: Code = Field(description="how fact files name it: a count's `measure`, a status claim's `status`, a list's `means` ('member', 'state')")
 
 
 class Vocabulary(Strict):
@@ -67,10 +67,10 @@ class Vocabulary(Strict):
     (holders after a wave), ``new_<status>`` (those a wave adds), ``planned_<status>``, ``<before>``
     (those not yet holding it), ``<entity plural>`` (all entities)."""
 
-    status: Status = Field(description="the status waves confer: {code: ics, singular: ICS, plural: ICSs}")
+    status: Status = Field(description="the status waves confer: {code: member, singular: member, plural: members}")
     before: Status | None = Field(None, description="the status entities hold before it, if the sources count those left: {code: candidate, ...}")
-    entity: Words = Field(description="what the registry lists: {singular: footprint, plural: footprints}")
-    whole: Text = Field(description="the whole the entities make up, as sources name it: 'England', 'the Union'")
+    entity: Words = Field(description="what the registry lists: {singular: district, plural: districts}")
+    whole: Text = Field(description="the whole the entities make up, as sources name it: 'the Union', 'the League'")
     group: Words = Field(Words(singular="group", plural="groups"), description="what the entities are grouped by: {singular: region, plural: regions}")
     measure: Text = Field("population", description="the measure population claims are about, as the reports name it")
 
@@ -117,7 +117,7 @@ class Entities(Strict):
 
 
 class WholeMeasure(Strict):
-    """The measure of the whole on several bases and dates (England's residents by year, the census count)."""
+    """The measure of the whole on several bases and dates (residents by year, the census count)."""
 
     file: Inside = Field(description="the CSV, inside the story folder")
     basis: Column = Field("basis", description="the column naming each row's basis")
@@ -252,9 +252,17 @@ def find_story(start: Path) -> Path | None:
     return None
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"  # in the repository, or beside the installed package
+
+
+@cache
 def bundled_story_folder() -> Path:
-    """The bundled example: England's ICSs (``examples/ics``)."""
-    return Path(__file__).resolve().parents[1] / "examples" / "ics"  # the repository, or the installed package
+    """The bundled example checked where the working folder has no story: the ``default`` of
+    ``examples/stories.yaml`` (data, like the stories themselves)."""
+    from .yamlsafe import load_yaml_text
+
+    listed, _ = load_yaml_text((EXAMPLES / "stories.yaml").read_text(encoding="utf-8"), "examples/stories.yaml")
+    return EXAMPLES / listed["default"]
 
 
 def story_schema() -> dict[str, Any]:

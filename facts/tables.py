@@ -38,7 +38,7 @@ COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "counts": {
         **CLAIM, "measure": S, "subject": S, **VALUE, "wave": S, "when": S, **AS_OF, "list_id": S, "n_extras": I,
     },
-    # Areas a count names beside its number, outside it ("29 ICSs, besides Greater Manchester").
+    # Areas a count names beside its number, outside it ("29, besides Greater Manchester").
     "extras": {**CLAIM, **AREA, "count_id": S, "measure": S, "wave": S, "when": S},
     "region_counts": {**CLAIM, "region": S, "subject": S, **VALUE, "list_id": S, "wave": S, **AS_OF},
     "mergers": {

@@ -3,11 +3,11 @@
 A source rarely states a point value: "approximately 14.9 million", "more than a third", "the final 13",
 "three of the 42". ``parse_value`` reads such a text into a ``Value`` whose ``lo``/``hi`` bound everything
 the words and their written precision allow. Every word must be read: a text with a word the grammar does
-not know ("18 banana", "12 ICSs 7") is refused with a ``ValueTextError`` naming it, so that no number in a
+not know ("18 banana", "12 members 7") is refused with a ``ValueTextError`` naming it, so that no number in a
 value is silently dropped. The grammar, over the text folded for case, quotes, dashes and spaces:
 
     value   = [qualifier] (whole | range | total)          -- "about half", "more than 3 million"
-    whole   = "the whole of england" | "everyone" | ...    -- a share of exactly 1
+    whole   = "the whole of the country" | "everyone" | ...    -- a share of exactly 1
     range   = ("between" end "and" end | "from" end "to" end | end ("to" | "-") end) unit*
     total   = amount unit* (adder amount unit*)*           -- "18 plus one", "13 and a further 2"
             | amount unit* ["out"] "of" amount unit*       -- "three of the 42": 3, of 42
@@ -44,7 +44,7 @@ _DIGIT_WORDS = tuple(w for w in _UNITS if w != "zero")
 _TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
           "seventeen": 17, "eighteen": 18, "nineteen": 19}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-# Phrases that are a number by themselves ("No new", "the first ICS", "a dozen").
+# Phrases that are a number by themselves ("No new", "the first one", "a dozen").
 _SET_WORDS = {("no",): 0, ("none",): 0, ("first",): 1, ("a", "single"): 1, ("a", "dozen"): 12}
 
 _TOKEN = re.compile(r"[0-9][0-9,.]*[0-9]|[0-9]|[a-z]+(?:'[a-z]+)*\.?|\S")  # digits, a word, or one other character
@@ -119,7 +119,7 @@ class QualifierTable(BaseModel):
                                                       "non-zero digit ('800,000' is 750,000-850,000); smaller ones are exact counts")
     qualifiers: dict[str, Qualifier] = Field(description="qualifier name -> its words and rules")
     fillers: list[Phrase] = Field(description="words before a count that change nothing ('the final 13')")
-    units: list[Phrase] = Field(description="words after a count that change nothing ('11 more', '13 new ICSs')")
+    units: list[Phrase] = Field(description="words after a count that change nothing ('11 more', '13 new members')")
     adders: list[Phrase] = Field(description="words that join the addends of a sum ('18 plus one')")
     wholes: list[Phrase] = Field(description="phrases meaning the whole, a share of exactly 1 ('everyone')")
     scales: dict[Phrase, Annotated[float, Field(gt=0)]] = Field(description="scale word -> multiplier ('million': 1e6)")
@@ -238,12 +238,12 @@ class Value:
     number: float  # the value the words name: a count, a share (0-1), a sum, or a range's midpoint
     lo: float
     hi: float
-    share: bool  # a fraction of a whole (of England's population), not a count
+    share: bool  # a fraction of a whole (of a country's population), not a count
     qualifier: str | None  # the qualifier's name ("approximately"), "between" for a range
     numbers: tuple[float, ...] = ()  # every number written, in order, as stated (after its scale; "40%" is 40)
     of: float | None = None  # the whole a count is part of: "three of the 42" -> 42
     parts: tuple[float, ...] = ()  # the addends of a sum: "18 plus one" -> (18, 1)
-    whole: bool = False  # "the whole of England", "everyone": exactly the whole
+    whole: bool = False  # "the whole of the country", "everyone": exactly the whole
 
     def __contains__(self, x: float) -> bool:
         return self.lo <= x <= self.hi
@@ -448,7 +448,7 @@ def current_qualifiers() -> Qualifiers:
 
 def story_qualifiers(story: "Story") -> Qualifiers:
     """The bundled table, with the words of ``story``: its vocabulary's names for the things counted
-    ("13 STPs", "three states") and for the whole ("of England", "the whole of the Union"), and the
+    ("13 candidates", "three states") and for the whole ("of the Union", "the whole of the Union"), and the
     lists of its own qualifiers file, added to the bundled ones (never replacing them)."""
     from .yamlsafe import load_yaml_text
 

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factcheck.checks.engine import check
+from factcheck.facts.story import bundled_story_folder
 
 GOOD = {
     "source": {"id": "good", "title": "t", "publisher": "p", "kind": "news", "text_file": "good.txt", "published": "2021-03-23"},
@@ -110,5 +111,5 @@ def test_a_hostile_file_through_the_command_line_exits_2_without_a_traceback(tmp
         "source: {id: s, title: t, publisher: p, kind: news, text_file: s.txt, published: 2021-01-01}\n"
         "claims:\n  - {id: c, kind: list, title: t, items: [{subject: Devon, line: 99999999999999, position: 2147483647}],"
         " evidence: {line: 1, quote: q}}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "factcheck.cli.main", "check", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "factcheck.cli.main", "check", str(tmp_path), "--story", str(bundled_story_folder())], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.yaml" in done.stderr

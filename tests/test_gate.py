@@ -189,18 +189,19 @@ def test_every_view_marks_new_present_and_fixed(repo):
     assert "[new]" in text.render(report) and "FIXED since git main" in text.render(report)
 
 
+@pytest.mark.no_story
 def test_without_paths_a_clone_of_this_repository_checks_its_own_facts(tmp_path, monkeypatch):
-    """In a checkout holding facts/data (this repository's layout), no PATH means those files, so the
-    gate sees the branch's change rather than the installed package's copy."""
+    """In a checkout that is a story (factcheck.yaml at its root), no PATH means its fact files, found
+    upward from the working folder, so the gate sees the branch's change rather than the bundled example."""
     root = tmp_path / "clone"
-    facts_repo(root, into="facts/data")
-    monkeypatch.chdir(root)
-    edit(root / "facts" / "data" / "sources" / DEC.name, 'value: "29"', 'value: "31"')
-    edit(root / "facts" / "data" / "sources" / DEC.name, "ICSs to 29", "ICSs to 31")  # the quote changes with the value
+    facts_repo(root, into=".")
+    monkeypatch.chdir(root / "sources")  # found upward, as git finds .git
+    edit(root / "sources" / DEC.name, 'value: "29"', 'value: "31"')
+    edit(root / "sources" / DEC.name, "ICSs to 29", "ICSs to 31")  # the quote changes with the value
     result = CliRunner().invoke(app, ["check", "--base", "HEAD", "--format", "github"])
     assert result.exit_code == 1, result.output
     errors = [n for n in annotations(result.stdout) if n["level"] == "error"]
-    assert [(n["title"], n["file"]) for n in errors] == [("TOT01", "facts/data/sources/ics-dec-2020-news.yaml")]
+    assert [(n["title"], n["file"]) for n in errors] == [("TOT01", f"{DEC.name}")]
 
 
 def test_a_branch_that_leaves_the_facts_alone_reports_every_finding_as_still_present(repo):

@@ -191,7 +191,7 @@ def test_a_link_in_a_fact_folder_that_leads_outside_is_refused_not_loaded(datase
     (dataset_copy / "sources" / DEC).rename(moved)
     (dataset_copy / "sources" / "linked.yaml").symlink_to(moved)
     (dataset_copy / "sources" / "inside.yaml").symlink_to("ics-june-2019-news.yaml")  # inside: followed (and a duplicate)
-    (dataset_copy / "more").symlink_to(outside, target_is_directory=True)
+    (dataset_copy / "sources" / "more").symlink_to(outside, target_is_directory=True)
     dataset = load([dataset_copy])
     assert "ics-dec-2020-news" not in dataset.tables["sources"]["source_id"].to_list()
     messages = [str(e) for e in dataset.errors]

@@ -116,7 +116,7 @@ def test_the_overview_adds_the_waves_and_places_each_stated_total(bundled_report
     assert [(w.wave, w.before, w.added, w.absorbed, w.after) for w in overview.waves] == [
         ("2019-06", 14, 3, 3, 14), ("2020-05", 14, 4, 0, 18), ("2020-12", 18, 11, 0, 29), ("2021-03", 29, 13, 0, 42)]
     assert overview.stated and all(s.agrees for s in overview.stated)
-    designated = {r.name: r.wave for r in overview.footprints if r.wave}
+    designated = {r.name: r.wave for r in overview.entities if r.wave}
     assert sum(1 for w in designated.values() if w == "2021-03") == 13
 
 
@@ -124,7 +124,7 @@ def test_a_stated_total_that_disagrees_is_drawn_off_the_line(dataset_copy):
     bump_total(dataset_copy / "sources" / "ics-dec-2020-news.yaml")
     report = check([dataset_copy])
     off = [s for s in report.overview.stated if not s.agrees]
-    assert [(s.source_id, s.ics_lo, s.expected) for s in off] == [("ics-dec-2020-news", 31, 29)]
+    assert [(s.source_id, s.held_lo, s.expected) for s in off] == [("ics-dec-2020-news", 31, 29)]
     assert html.render(report).count('class="dot off"') == 1
 
 
@@ -250,7 +250,7 @@ def test_an_unwritable_report_path_is_exit_2_with_a_clear_message(tmp_path):
 def test_json_carries_the_overview():
     result = CliRunner().invoke(app, ["check", "--format", "json"])
     data = json.loads(result.stdout)
-    assert len(data["overview"]["footprints"]) == 42
+    assert len(data["overview"]["entities"]) == 42
 
 
 def test_no_view_prints_a_missing_expected_or_found_as_none(bundled_report):

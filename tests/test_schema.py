@@ -16,7 +16,7 @@ from factcheck.facts.story import bundled_story_folder
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "facts" / "factfile.schema.json"
-FACT_FILES = sorted((REPO / "facts" / "data" / "sources").glob("*.yaml")) + sorted((REPO / "tests" / "corpus" / "facts").glob("*.yaml"))
+FACT_FILES = sorted((REPO / "examples").glob("*/sources/*.yaml")) + sorted((REPO / "tests" / "corpus" / "facts").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")

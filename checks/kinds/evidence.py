@@ -11,9 +11,9 @@ Without the texts, one info finding says the quotes were not compared with them.
 Severity: every mismatch is an error at the claim's line: the claim and the words it cites disagree.
 A line that names no area at all is read from its context, not a mismatch.
 
-Bad: quote "leave 29 STPs remaining" at line 9, where the text says "leave 28 STPs remaining";
+Bad: quote "leave 29 remaining" at line 9, where the text says "leave 28 remaining";
 value "43" beside the quote "brings the total to 42".
-Good: quote "leave 28 STPs remaining" at line 9 of the text that says so there, for the value "28".
+Good: quote "leave 28 remaining" at line 9 of the text that says so there, for the value "28".
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _named(tables: Tables) -> pl.DataFrame:
 
 def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, misplaced: pl.DataFrame) -> Iterator[Finding]:
     """Claims whose quote's line names other areas of the registry and not theirs (by any of its
-    names). A line that names no area ('we became an ICS') is read from its context, not a mismatch;
+    names). A line that names no area ('we joined') is read from its context, not a mismatch;
     claims whose quote is not at its line are reported as such already, and claims whose name does not
     resolve are left out (their area is unknown)."""
     registry = tables.registry

@@ -2,7 +2,7 @@
 region matches the listed areas whose registry region it is.
 
 Also: a numbered list has no gaps or repeated numbers, and names no area twice. A region count with no
-list ("the first ICS in London") must not be exceeded by the areas designated in that region so far.
+list ("the first in London") must not be exceeded by the areas designated in that region so far.
 Severity: a count a list contradicts is an error (the source contradicts itself). Items whose names do
 not resolve have no known region: a region count is an error only when the
 unresolved items could not make up the difference. A region the registry does not know is a warning.
@@ -36,7 +36,7 @@ def _regions(tables: Tables) -> pl.DataFrame:
 KEYED = ("source_id", "list_id")
 
 SIZE = FindingType("LST-size", "error", "The list '{title}' holds {n} items; the count beside it says {value}.")
-UNKNOWN_REGION = FindingType("LST-unknown-region", "warning", "'{region}' is not an NHS region of the registry; its count is not checked.")
+UNKNOWN_REGION = FindingType("LST-unknown-region", "warning", "'{region}' is not a {group} of the registry; its count is not checked.")
 REGION_IN_LIST = FindingType("LST-region", "error", "{region}: the source says {value} of its listed areas, the list holds {n} ({names}).")
 REGION_BY_WAVE = FindingType("LST-region-by-wave", "error", "{region}: the source says {value} by wave {wave}, but {n} of its areas were designated by then.")
 NUMBERING = FindingType("LST-numbering", "error", "List '{list}' of {source} is numbered to {top} but holds {n} items{gap}.")
@@ -72,7 +72,9 @@ def _as_registry_regions(tables: Tables) -> pl.DataFrame:
     """Region counts with their region as the registry names it ("the South West", "North East &
     Yorkshire region" are the registry's regions; null: none), and as written in ``written``."""
     normalise = tables.registry.normalise
-    fold = lambda name: normalise(name).removesuffix(" region").removeprefix("england ")  # noqa: E731
+    words = tables.registry.words
+    suffix, prefix = " " + normalise(words.group.singular).split(" ")[-1], normalise(words.whole) + " "
+    fold = lambda name: normalise(name).removesuffix(suffix).removeprefix(prefix)  # noqa: E731
     names = {fold(r): r for r in tables.registry.groups}
     counts = tables["region_counts"]
     written = counts["region"].unique().to_list()
@@ -101,9 +103,9 @@ def _regions_and_numbering(tables: Tables) -> Iterator[Finding]:
         names = ", ".join(members.select(area_label())["area_name"].to_list()) or "none"
         yield REGION_IN_LIST([rc["region"]], pl.concat([pick(region_counts, rc).select(*CLAIM_COLS), members.select(*CLAIM_COLS)]),
                              expected=fmt_count(rc["lo"], rc["hi"]), found=rc["n"], region=rc["region"], value=rc["value"], n=rc["n"], names=names,
-                             explanation="Regions come from the registry (NHS England regions, April 2020).")
+                             explanation=f"The {tables.registry.words.group.plural} come from the registry.")
 
-    # By a wave, with no list ("the first ICS in London"): areas of the region designated by then.
+    # By a wave, with no list ("the first in London"): areas of the region designated by then.
     by_wave = counted.filter(pl.col("list_id").is_null() & month_wave())  # a year alone says too little to count by
     designated = tables["designations"].filter(month_wave()).join(regions, on="area_code")
     so_far_n: dict[tuple[str, str], int] = {}

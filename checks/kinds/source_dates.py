@@ -2,7 +2,7 @@
 
 Each source's publication date is exact or an interval with its reason. Every event a claim reports
 as past (a wave announced, a merger, a wave's population) must fall no later than the latest day the
-source can have been published. A count or status as of a later date is a forecast ("an ICS from 1
+source can have been published. A count or status as of a later date is a forecast ("a member from 1
 April 2021", written in December 2020), not a reported event. For an undated source the inferred interval
 is stated as info, with the latest event it reports (the earliest it can have been published).
 Severity: a dated source reporting later events is an error; for an undated source the interval is a
@@ -41,7 +41,7 @@ def _wave_start() -> pl.Expr:
 
 def reported_events(tables: Tables) -> pl.DataFrame:
     """The earliest day each claim's reported event can have happened (claims with no such date left out).
-    A state as of a date after the source's ("an ICS from 1 April 2021", in December 2020) is a
+    A state as of a date after the source's ("a member from 1 April 2021", in December 2020) is a
     forecast, not a reported event: left out."""
     def make() -> pl.DataFrame:
         counts = tables["counts"].lazy()

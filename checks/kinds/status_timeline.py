@@ -1,8 +1,8 @@
 """Status over time: a status is true as of a date, and contradicts only designations on the other
 side of that date.
 
-"Not an ICS" as of a date contradicts a designation effective before it; "an ICS" as of a date
-contradicts an area whose designation takes effect only after it. Dates are intervals, and only a
+"Not yet holding the status" as of a date contradicts a designation effective before it; "holding
+it" as of a date contradicts an entity whose designation takes effect only after it. Dates are intervals, and only a
 status on the other side of every date the designation can take effect is an error. Where no claim
 states when a designation takes effect, it is read as taking effect between its announcement and
 ``effective_within_months`` later (designations have taken effect within four months of their
@@ -22,7 +22,7 @@ from pydantic import Field
 from factcheck.facts.dates import DateInterval
 from factcheck.facts.tables import Tables
 
-from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, pick, resolved
+from ..base import CLAIM_COLS, Context, FindingType, Params, RuleKind, area_key, area_label, article, pick, resolved
 from ..expect import Broken, Checked, Expect, polars_run, rows, with_rows
 from ..model import Finding
 
@@ -32,13 +32,13 @@ class StatusTimelineParams(Params):
                                          "whose effective date no claim states may take effect")
 
 
-NOT_YET = FindingType("STA-not-yet", "error", "{area} is not an ICS as of {as_of}, but its designation takes effect {effective}.")
-ALREADY = FindingType("STA-already", "error", "{area} is an ICS as of {as_of}, but its designation takes effect {effective}.")
+NOT_YET = FindingType("STA-not-yet", "error", "{area} is not {a_status} as of {as_of}, but its designation takes effect {effective}.")
+ALREADY = FindingType("STA-already", "error", "{area} is {a_status} as of {as_of}, but its designation takes effect {effective}.")
 
 
 def checks(tables: Tables, params: StatusTimelineParams) -> list[Checked]:
-    """Statuses beside the first designation of their area: 'not an ICS' as of a date no later than the
-    designation takes effect, 'an ICS' as of a date no earlier."""
+    """Statuses beside the first designation of their entity: not holding it as of a date no later than
+    the designation takes effect, holding it as of a date no earlier."""
     statuses = tables["statuses"].filter(resolved()).with_columns(area_key().alias("area"), area_label().alias("label"))
     lag = f"{params.effective_within_months}mo"
     first = tables["designations"].filter(resolved()).with_columns(
@@ -62,8 +62,9 @@ def report(tables: Tables, params: StatusTimelineParams, context: Context, check
             claims = pl.concat([status_claim.select(*CLAIM_COLS), effective.select(*CLAIM_COLS)])
             as_of = str(DateInterval(row["as_of_lo"], row["as_of_hi"]))
             effective = str(DateInterval(row["first_lo"], row["first_hi"]))
+            said = {"in": tables.registry.words.status.code, "out": "not_" + tables.registry.words.status.code}
             yield kind([row["label"]], claims, expected=f"a status consistent with designation effective {effective}",
-                       found=f"{row['status']} as of {as_of}", area=row["label"], as_of=as_of, effective=effective,
+                       found=f"{said[row['status']]} as of {as_of}", area=row["label"], as_of=as_of, effective=effective, a_status=article(tables.registry.words.status.singular),
                        explanation="A status is true as of its date: it contradicts only designations effective on the other side of it.")
 
 

@@ -2,7 +2,7 @@
 
 Two sources reporting the same area in the same wave corroborate each other (reported as info, not
 flagged); one area in two different waves is an error, whichever sources say so: an area becomes an
-ICS once, and so takes effect once: two effective dates of one area that cannot both be true (a
+holder once, and so takes effect once: two effective dates of one area that cannot both be true (a
 date given as a month, season or year is an interval; only intervals that do not meet conflict)
 are an error too. A wave known only by its year conflicts with a designation in another year; one
 known only by its order ("the third wave") is matched to the waves it can be, and a designation
@@ -126,7 +126,7 @@ def _effective_dates(designations: pl.DataFrame) -> Iterator[Finding]:
                  .group_by("date").agg(pl.col("source_id").unique().sort()).sort("date"))
         said = "; ".join(f"{d} ({some(s)})" for d, s in dates.iter_rows())
         yield EFFECTIVE(group["label"].unique().to_list(), group, expected="one effective date", found=said, wave=wave, dates=said,
-                        explanation="An area takes effect as an ICS once; dates given as a month, season or year are intervals, "
+                        explanation="An entity gains the status once; dates given as a month, season or year are intervals, "
                                     "and only intervals that do not meet conflict.")
 
 
