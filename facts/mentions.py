@@ -24,10 +24,12 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
              "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20}
+_TENS_ORDINALS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+                  "eightieth": 80, "ninetieth": 90}
 _FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
               "tenth": 10, "tenths": 10}
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:[a-z]+)?%?|[a-z]+|%")
+_TOKEN = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[a-z]+)?%?|[a-z]+|%")  # "1,415,872, a": the comma after is not the number's
 _DIGITS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([a-z]*)(%?)")
 
 
@@ -71,6 +73,10 @@ def _read(tokens: list[str], i: int) -> tuple[set[float], int]:
         return {top / _FRACTIONS[tokens[i + 1]]}, i + 2
     if token in ("half",):
         return {0.5}, i + 1
+    if token in _TENS_ORDINALS:
+        return {float(_TENS_ORDINALS[token])}, i + 1
+    if token in _TENS and i + 1 < len(tokens) and tokens[i + 1] in _ORDINALS and _ORDINALS[tokens[i + 1]] < 10:  # "forty-sixth"
+        return {float(_TENS[token] + _ORDINALS[tokens[i + 1]])}, i + 2
     if token in _UNITS or token in _TENS:
         value, i = _words(tokens, i)
         if _per_cent(tokens, i):

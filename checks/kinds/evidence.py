@@ -18,6 +18,7 @@ Good: quote "leave 28 remaining" at line 9 of the text that says so there, for t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import polars as pl
@@ -82,8 +83,10 @@ def _named(tables: Tables) -> pl.DataFrame:
 
 
 def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, misplaced: pl.DataFrame) -> Iterator[Finding]:
-    """Claims whose quote's line names other areas of the registry and not theirs (by any of its
-    names). A line that names no area ('we joined') is read from its context, not a mismatch;
+    """Claims whose quote's sentence names other entities of the registry and not theirs (by any of its
+    names). The sentence is the quote and the words around it up to a full stop or a semicolon: a
+    long line may mention another entity in passing ('... and Alaska natives'), which says nothing of
+    the claim. A sentence that names no entity ('we joined') is read from its context, not a mismatch;
     claims whose quote is not at its line are reported as such already, and claims whose name does not
     resolve are left out (their area is unknown)."""
     registry = tables.registry
@@ -99,7 +102,7 @@ def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, mispl
         lines = context.source_texts[row["text_file"]]
         if not 1 <= row["source_line"] <= len(lines):
             continue  # a line that does not exist is the quote's finding already
-        line = f" {normalise.fold(lines[row['source_line'] - 1])} "
+        line = f" {normalise.fold(_sentence(lines[row['source_line'] - 1], row['quote']))} "
         keys = {normalise(row["subject"]), *keys_of.get(row["area_code"] or "", [])}
         if any(f" {k} " in line for k in keys if k):
             continue
@@ -107,6 +110,20 @@ def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, mispl
         if others:
             yield NAME([row["source_id"]], pick(named, row), expected=row["subject"], found=fold_space(lines[row["source_line"] - 1])[:200],
                        name=row["subject"], line=row["source_line"], file=row["text_file"], others=some([f"'{o}'" for o in others], "area"))
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?=\s)")
+
+
+def _sentence(line: str, quote: str) -> str:
+    """The sentence of ``line`` that holds ``quote`` (the whole line when the quote is not found in it)."""
+    text, said = fold_space(line), fold_space(quote)
+    at = text.find(said)
+    if at < 0 or not said:
+        return text
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, at + len(said))), len(text))
+    return text[start:end]
 
 
 def _fold(col: str) -> pl.Expr:

@@ -44,6 +44,8 @@ class PopulationAgreementParams(Params):
     claim_tolerance: float = Field(0.02, ge=0, le=1, description="relative slack between two claims' figures")
     registered_ratio: tuple[float, float] | None = Field(None, description="where the story counts people on a registered basis too (GP lists): how far "
                                                          "it runs above residents, at least and at most; none: no such basis")
+    claim_years: float | None = Field(None, ge=0, le=1000, description="compare two claims' figures of one thing only when their dates are within so "
+                                                                       "many years (a population of 1950 is not one of 2020); none: whatever their dates")
     registry_years: float | None = Field(None, ge=0, le=1000, description="compare a figure with the registry's measure nearest its date only within so many "
                                                                           "years of it; none: whatever the measure's date")
 
@@ -197,28 +199,65 @@ def report(tables: Tables, params: PopulationAgreementParams, context: Context, 
                                   + (f", and a share is read against {whole_name}'s {fmt_people(r['whole'])}." if r["is_share"] else "."))
     for f in _whole(tables, params, rows, claim_frame, shown):  # the whole against its measure on any basis
         yield f.model_copy(update={"engine": "factcheck"})
-    for f in _disagreeing(rows, params, claim_frame, shown):  # claims against claims: not said as expectations
+    witnesses = {id(r) for r in rows if _borne_out(tables, params, r)}  # a figure the registry bears out is never the odd one
+    doubted = {r["topic"] for r in rows if id(r) not in witnesses}
+    for f in _disagreeing([r for r in rows if r["topic"] in doubted], params, claim_frame, shown, witnesses):  # claims against claims: not said as expectations
         yield f.model_copy(update={"engine": "factcheck"})
 
 
-def _disagreeing(rows: list[dict], params: PopulationAgreementParams, claim_frame, shown) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    """Figures about the same thing that cannot all be true: the ones outside the most-stated span."""
+def _borne_out(tables: Tables, params: PopulationAgreementParams, r: dict) -> bool:
+    """Whether the registry bears a figure out: its own figure (± the tolerance) for the topic at the
+    figure's date, or, for the whole, its measure on any basis at that date."""
+    tol = params.registry_tolerance
+    if r["scope"] == "whole" and not r["is_share"]:
+        years = params.registry_years or 0.0
+        day = _day(r)
+        return any(_overlap(r["as_stated"], (v * (1 - tol), v * (1 + tol)))
+                   for _, d, v in tables.registry.whole_measure.iter_rows() if abs((d - day).days) <= years * 365.25)
+    ref = _reference(tables, params, r) if r["scope"] != "whole" else None
+    return ref is not None and _overlap(r["resident"] if params.registered_ratio else r["as_stated"], (ref[0] * (1 - tol), ref[0] * (1 + tol)))
+
+
+def _disagreeing(rows: list[dict], params: PopulationAgreementParams, claim_frame, shown, witnesses: set[int] = frozenset()) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Figures about the same thing that cannot all be true: the ones outside the span most share. A
+    figure the registry bears out (``witnesses``) is never the odd one, and outweighs any other."""
     ctol = params.claim_tolerance
     by_topic: dict[str, list[dict]] = {}
     for r in rows:
         by_topic.setdefault(r["topic"], []).append(r)
-    for topic, group in by_topic.items():
-        if len(group) < 2:  # one statement: nothing to compare it with
-            continue
-        spans = [(r["resident"][0] * (1 - ctol), r["resident"][1] * (1 + ctol)) for r in group]
-        weight = [len(r["rows"]) for r in group]  # a statement counts as often as it is made
-        best = max((lo for lo, _ in spans), key=lambda x: sum(w for (a, b), w in zip(spans, weight) if a <= x <= b))
-        odd = [r for r, (a, b) in zip(group, spans) if not a <= best <= b]
-        agree = [r for r, (a, b) in zip(group, spans) if a <= best <= b]
-        for r in odd:
+    for statements in by_topic.values():
+        for group in _of_a_time(statements, params.claim_years):
+            yield from _odd_ones(group, ctol, claim_frame, shown, witnesses)
+
+
+def _odd_ones(group: list[dict], ctol: float, claim_frame, shown, witnesses: set[int]) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """The statements of one group outside the span most of them share."""
+    if len(group) < 2:  # one statement: nothing to compare it with
+        return
+    spans = [(r["resident"][0] * (1 - ctol), r["resident"][1] * (1 + ctol)) for r in group]
+    weight = [len(r["rows"]) + (10**9 if id(r) in witnesses else 0) for r in group]  # a statement counts as often as it is made
+    best = max((lo for lo, _ in spans), key=lambda x: sum(w for (a, b), w in zip(spans, weight) if a <= x <= b))
+    agree = [r for r, (a, b) in zip(group, spans) if a <= best <= b]
+    for r, (a, b) in zip(group, spans):
+        if not a <= best <= b and id(r) not in witnesses:
             yield CLAIMS([r["label"]], claim_frame(r, *agree), expected=f"about {fmt_people(best)}", found=r["value"],
                          topic=r["label"], stated=shown(r), others=", ".join(shown(o) for o in agree),
-                          explanation=f"Read as residents (a share of the whole; an unstated basis either way), within ±{ctol:.0%}, the other figures can all be true, this one cannot.")
+                         explanation=f"Read as residents (a share of the whole; an unstated basis either way), within ±{ctol:.0%}, "
+                                     "the other figures can all be true, this one cannot.")
+
+
+def _of_a_time(rows: list[dict], years: float | None) -> list[list[dict]]:
+    """Statements of one thing, in groups whose dates lie within ``years`` of the group's first
+    (all of them together when ``years`` is None)."""
+    if years is None:
+        return [rows]
+    groups: list[list[dict]] = []
+    for r in sorted(rows, key=_day):
+        if groups and (_day(r) - _day(groups[-1][0])).days <= years * 365.25:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
 
 
 def _whole(tables: Tables, params: PopulationAgreementParams, rows: list[dict], claim_frame, shown) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

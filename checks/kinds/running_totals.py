@@ -211,11 +211,11 @@ def checks(tables: Tables, params: RunningTotalsParams) -> list[Checked]:
         pl.struct("as_of_lo", "as_of_hi").map_elements(lambda d: float(spans[(d["as_of_lo"], d["as_of_hi"])][0]), return_dtype=pl.Float64).alias("fewest"),
         pl.struct("as_of_lo", "as_of_hi").map_elements(lambda d: float(spans[(d["as_of_lo"], d["as_of_hi"])][1]), return_dtype=pl.Float64).alias("most"),
     ).select("row", "lo", "hi", "fewest", "most")
-    periods = _periods(tables, params) if walked.waves.height else pl.DataFrame()
+    periods = _periods(tables, params) if walked.waves.height and not dated(tables) else pl.DataFrame()
     periods = (periods.with_row_index("i").select(pl.col("i").cast(pl.Int64).alias("row"), "lo", "hi", pl.col("added").alias("expected"))
                if periods.height else pl.DataFrame(schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}))
     points = pl.DataFrame(
-        [(i, c.lo, c.hi, walked.start) for i, c in enumerate(walked.checkpoints)] if walked.start is not None else [],
+        [(i, c.lo, c.hi, walked.start) for i, c in enumerate(walked.checkpoints)] if walked.start is not None and not dated(tables) else [],
         schema={"row": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "expected": pl.Float64}, orient="row",
     )
     overlaps = (Expect("registry_not_below", "a_at_least_b", "hi", other="fewest"), Expect("registry_not_above", "a_at_least_b", "most", other="lo"))
@@ -236,6 +236,10 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
         expected = fmt_count(*walked.totals_between(row["as_of_lo"], row["as_of_hi"]))
         yield WHOLE([w.whole], pick(counts, row), expected=expected, found=row["value"], what=what[0].upper() + what[1:], value=row["value"],
                     explanation=f"The registry counts {history(tables)}.")
+    if dated(tables):  # the registry dates every entry: it, not the waves the sources report, is what totals add up to
+        for f in _against_entries(tables, params):
+            yield f.model_copy(update={"engine": "factcheck"})
+        return
     if waves.height == 0:
         return
     last = waves.row(-1, named=True)
@@ -471,6 +475,46 @@ def _start(checkpoints: list[Checkpoint]) -> float:
     return exact.most_common(1)[0][0] if exact else checkpoints[0].lo
 
 
+REGISTRY_TOTAL = FindingType("TOT-registry", "error", "{what} {when}: the source says {value}; by the registry's dates it was {expected}.")
+
+
+def dated(tables: Tables) -> bool:
+    """Whether the registry dates every entity's entry (an admission day each)."""
+    return tables.registry.entered_between(dt.date.min, dt.date.max) is not None
+
+
+def _against_entries(tables: Tables, params: RunningTotalsParams) -> Iterator[Finding]:
+    """Totals against the registry's entry dates. A total after a wave, or as of a date, lies between
+    the entries before its first day and those by its last (several entries on one day, or in one
+    month, make an interval: 'the 39th' and 'the 40th' of one day both fit); a count of new holders in
+    a wave or a period is the entries inside it."""
+    reg, w = tables.registry, tables.registry.words
+    counts = tables["counts"].filter(pl.col("measure").is_in([params.status_measure, params.new_measure]))
+    for row in counts.iter_rows(named=True):
+        if row["wave"] is not None and not row["wave"].startswith("#"):
+            span = parse_date(row["wave"])
+            when = f"{row['when']} wave {row['wave']}"
+        elif row["as_of_lo"] is not None:
+            span = DateInterval(row["as_of_lo"], row["as_of_hi"])
+            when = f"as of {span}"
+        else:
+            continue
+        if row["measure"] == params.status_measure:
+            before, by_end = reg.entered_between(span.lo, span.hi)  # type: ignore[misc]
+            fewest, most = (before, before) if row["when"] == "before" and row["wave"] else (before, by_end)
+            what = w.status.plural.capitalize()
+        else:
+            inside = int(reg.entered["entered"].is_between(span.lo, span.hi).sum())
+            fewest = most = inside
+            what = f"New {w.status.plural}"
+        extras = row["n_extras"] or 0
+        if row["hi"] + extras < fewest or row["lo"] + extras > most:
+            yield REGISTRY_TOTAL([w.whole], pick(tables["counts"], row), expected=fmt_count(fewest, most), found=row["value"],
+                                 what=what, when=when, value=row["value"],
+                                 explanation=f"The registry dates every entry ({reg.current['source'][0]}); a total as of a day on which "
+                                             "several entered may be any count of that day.")
+
+
 def history(tables: Tables) -> str:
     """The registry's totals of the whole, as a message says them: '44 entities from 2016-03-01, 42 from 2018'."""
     totals = tables.registry.entity_totals
@@ -503,5 +547,5 @@ KIND = RuleKind(
     run=polars_run(checks, report),
     checks=checks,
     report=report,
-    findings=(WAVE_SIZE, WHOLE, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, UNCHECKED, UNPLACED, DOUBLE, MERGERS, CHAIN),
+    findings=(WAVE_SIZE, WHOLE, REGISTRY_TOTAL, PERIOD, TOTAL, GAP, STALE, AS_OF, VAGUE, UNCHECKED, UNPLACED, DOUBLE, MERGERS, CHAIN),
 )

@@ -40,6 +40,7 @@ EFFECT_MONTH = FindingType("UNI-effect-month", "warning", "{area} is designated 
 OTHER_YEAR = FindingType("UNI-other-year", "error", "{area} is designated in {vague} by {by}, but in wave {waves} by {others}.")
 OTHER_ORDER = FindingType("UNI-other-order", "warning", "{area} is designated in the wave numbered {order} by {by}, but in wave {waves} by {others}, which is not among the first {order} waves known.")
 EFFECTIVE = FindingType("UNI-effective", "error", "Wave {wave}: sources disagree on when its designations take effect: {dates}.")
+REGISTRY_DATE = FindingType("UNI-registry-date", "error", "{area} gained the status on {registered} by the registry; the source says {effective}.")
 CORROBORATED = FindingType("UNI-corroborated", "info", "Wave {wave}: {sources} sources report its designations ({areas} areas); corroboration, not duplication.")
 
 
@@ -68,7 +69,7 @@ def report(tables: Tables, params: UniqueDesignationParams, context: Context, ch
                                explanation="A source may give the month a designation took effect as its wave; read so, the sources agree.")
             continue
         yield TWICE([label], claims, expected="one wave", found=said, area=label, n=len(waves), waves=waves)
-    for f in (*_vague_waves(designations), *_effective_dates(designations)):  # not expectations: the default engine
+    for f in (*_vague_waves(designations), *_effective_dates(designations), *_against_registry(tables, designations)):  # not expectations: the default engine
         yield f.model_copy(update={"engine": "factcheck"})
     per_wave = designations.group_by("wave").agg(
         pl.col("source_id").n_unique().alias("sources"), pl.col("area").n_unique().alias("areas")
@@ -130,6 +131,23 @@ def _effective_dates(designations: pl.DataFrame) -> Iterator[Finding]:
                                     "and only intervals that do not meet conflict.")
 
 
+def _against_registry(tables: Tables, designations: pl.DataFrame) -> Iterator[Finding]:
+    """Effective dates against the day the registry dates an entity's entry, where it dates one (an
+    admission day): a stated date that cannot contain it is an error."""
+    entered = tables.registry.entered
+    if entered.height == 0:
+        return
+    stated = (designations.filter(pl.col("effective_lo").is_not_null())
+              .join(entered.rename({"entity": "area_code"}), on="area_code")
+              .filter((pl.col("entered") < pl.col("effective_lo")) | (pl.col("entered") > pl.col("effective_hi"))))
+    for row in stated.iter_rows(named=True):
+        effective = str(DateInterval(row["effective_lo"], row["effective_hi"]))
+        yield REGISTRY_DATE([row["label"]], pick(designations, row), expected=str(row["entered"]), found=effective, area=row["label"],
+                            registered=str(row["entered"]), effective=effective,
+                            explanation=f"The registry dates each entry ({tables.registry.current['source'][0]}); a date given as a month or a year "
+                                        "is an interval, and only one that cannot contain the registry's day is wrong.")
+
+
 KIND = RuleKind("unique_designation", "UNI", "No area is designated in two different waves; the same wave in two sources corroborates.",
                 __doc__ or "", UniqueDesignationParams, polars_run(checks, report), checks, report,
-                (TWICE, EFFECT_MONTH, OTHER_YEAR, OTHER_ORDER, EFFECTIVE, CORROBORATED))
+                (TWICE, EFFECT_MONTH, OTHER_YEAR, OTHER_ORDER, EFFECTIVE, REGISTRY_DATE, CORROBORATED))
