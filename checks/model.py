@@ -203,9 +203,9 @@ class StoryInfo(BaseModel):
 
 
 class Report(BaseModel):
-    summary: Summary
-    dataset: list[str]
+    dataset: list[str]  # what was checked, first: the bundled example says so here
     story: StoryInfo | None = None
+    summary: Summary
     checked_at: str
     rules: list[RuleInfo]
     sources: list[SourceInfo]

@@ -43,6 +43,8 @@ def annotation(f: Finding) -> str:
 
 def render(report: Report) -> str:
     lines, left = [], []
+    if report.story is not None and report.story.bundled:  # never a silent default: the first line says what was checked
+        lines.append(command("notice", "factcheck", p(f"checked {'; '.join(report.dataset)} (no story in the working folder or above it)")))
     unusable = [command("error", "unusable input", p(e)) for e in report.load_errors] + [
         command("error", "rule failed", p(e)) for e in report.rule_failures]
     shown = [f for f in report.findings if f.severity is not Severity.info]

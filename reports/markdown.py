@@ -58,8 +58,10 @@ def _row(f: Finding, link_base: str | None, with_status: bool) -> str:
 def render(report: Report, link_base: str | None = None) -> str:
     s = report.summary
     verdict = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**"}.get(s.verdict, "⚠️ **UNUSABLE INPUT**")
+    story = report.story
+    told = f" — {'the bundled example: ' if story.bundled else ''}{cell(story.title)}" if story else ""
     out = [
-        f"## factcheck: {verdict}",
+        f"## factcheck: {verdict}{told}",
         "",
         f"**{s.errors} errors · {s.warnings} warnings · {s.infos} info** — {s.claims} claims from {s.sources} sources, "
         f"{s.rules_run} rules, failing at `{s.fail_on}`.",

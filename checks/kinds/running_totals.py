@@ -509,7 +509,7 @@ def _against_entries(tables: Tables, params: RunningTotalsParams) -> Iterator[Fi
             what = f"New {w.status.plural}"
         extras = row["n_extras"] or 0
         if row["hi"] + extras < fewest or row["lo"] + extras > most:
-            yield REGISTRY_TOTAL([w.whole], pick(tables["counts"], row), expected=fmt_count(fewest, most), found=row["value"],
+            yield REGISTRY_TOTAL([when], pick(tables["counts"], row), expected=fmt_count(fewest, most), found=row["value"],
                                  what=what, when=when, value=row["value"],
                                  explanation=f"The registry dates every entry ({reg.current['source'][0]}); a total as of a day on which "
                                              "several entered may be any count of that day.")
