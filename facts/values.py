@@ -509,9 +509,9 @@ _ORDINAL_WORDS = {**_ORDINAL_UNITS, "tenth": "ten", "eleventh": "eleven", "twelf
                   "fortieth": "forty", "fiftieth": "fifty", "sixtieth": "sixty", "seventieth": "seventy", "eightieth": "eighty",
                   "ninetieth": "ninety", "hundredth": "hundred"}
 _TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
-_COMPOUND_ORDINAL = re.compile(rf"\b({_TENS_WORDS})[- ]({'|'.join(_ORDINAL_UNITS)})\b")
-_ORDINAL_AT = re.compile(rf"(^|\bthe )({'|'.join(w for w in _ORDINAL_WORDS if w not in ('first',))})\b")
+_ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
+_COMPOUND_ORDINAL = re.compile(rf"\b({_TENS_WORDS})[- ]({'|'.join(_ORDINAL_UNITS)})\b", re.I)
+_ORDINAL_AT = re.compile(rf"(^|\bthe )({'|'.join(w for w in _ORDINAL_WORDS if w not in ('first',))})\b", re.I)
 
 
 def _cardinals(text: str) -> str:
@@ -519,12 +519,12 @@ def _cardinals(text: str) -> str:
     '49th', 'forty-sixth', and a lone ordinal after 'the' or first ('the second'). 'A third' is
     not one: a fraction keeps its article."""
     text = _ORDINAL_DIGITS.sub(r"\1", text)
-    text = _COMPOUND_ORDINAL.sub(lambda m: f"{m[1]}-{_ORDINAL_UNITS[m[2]]}", text)
-    return _ORDINAL_AT.sub(lambda m: m[1] + _ORDINAL_WORDS[m[2]], text)
+    text = _COMPOUND_ORDINAL.sub(lambda m: f"{m[1]}-{_ORDINAL_UNITS[m[2].lower()]}", text)
+    return _ORDINAL_AT.sub(lambda m: m[1] + _ORDINAL_WORDS[m[2].lower()], text)
 
 
 def _read_value(text: str, q: Qualifiers) -> Value:
-    r = _Reader(_cardinals(_fold(text)), q)
+    r = _Reader(_cardinals(text), q)
     if r.done():
         raise ValueTextError(f"could not read an empty value: {_EXPECTED}")
     qualified = r.read_phrase(q.qualifiers)

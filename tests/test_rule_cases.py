@@ -71,7 +71,8 @@ def said(f) -> dict:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("code", "case"), list(_cases()))
 def test_rule_case(tmp_path, code, case):
     data, texts = _write(tmp_path, case)
-    report = check([data], sources_dir=texts)
+    story = bundled_story_folder().parent / case["story"] if "story" in case else None  # another bundled story's registry and rules
+    report = check([data], sources_dir=texts, story=story)
     assert report.load_errors == []
     mine = [said(f) for f in report.findings if f.rule.startswith(code)]
     wanted = [{**e, "subjects": sorted(e["subjects"]), **({"claims": sorted(e["claims"])} if "claims" in e else {})} for e in case["expect"]]
