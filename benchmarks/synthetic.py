@@ -133,10 +133,13 @@ def generate(claims: int, out: Path, seed: int = 7) -> dict:
         for name, frame in _filler(bundled, rest).items():
             tables[name] = pl.concat([tables[name], frame])
     faults = inject(tables, copies, random.Random(seed))
-    out.mkdir(parents=True, exist_ok=True)
+    # A story folder: the bundled story's registry, words and rules, with the synthetic tables as its facts.
+    shutil.copytree(bundled_story_folder(), out, ignore=shutil.ignore_patterns("sources", "__pycache__"), dirs_exist_ok=True)
+    config = out / "factcheck.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("\nfacts: sources\n", "\nfacts: facts\n"), encoding="utf-8")
+    (out / "facts").mkdir(exist_ok=True)
     for name, frame in tables.items():
-        frame.write_parquet(out / f"synthetic.{name}.parquet", statistics=False)
-    shutil.copy(bundled_story_folder() / "rules.yaml", out / "rules.yaml")
+        frame.write_parquet(out / "facts" / f"synthetic.{name}.parquet", statistics=False)
     (out / "injected.json").write_text(json.dumps(faults, indent=2) + "\n", encoding="utf-8")
     made = per_copy * copies + INJECTED_CLAIMS + max(rest, 0)
     return {"claims": made, "sources": tables["sources"].height, "copies": copies, "faults": len(faults)}

@@ -14,8 +14,8 @@ The engine reads every word it says from here: no story is built in. A story is 
 bundled example used, and every output says so.
 """
 
-from __future__ import annotations
-
+# Annotations here are objects, not strings (no ``from __future__ import annotations``): pydantic reads
+# them as they are instead of evaluating strings, as in ``facts.models``.
 import contextvars
 import datetime as dt
 import re
@@ -71,7 +71,7 @@ class Vocabulary(Strict):
     before: Status | None = Field(None, description="the status entities hold before it, if the sources count those left: {code: candidate, ...}")
     entity: Words = Field(description="what the registry lists: {singular: district, plural: districts}")
     whole: Text = Field(description="the whole the entities make up, as sources name it: 'the Union', 'the League'")
-    group: Words = Field(Words(singular="group", plural="groups"), description="what the entities are grouped by: {singular: region, plural: regions}")
+    group: Words = Field(default_factory=lambda: Words(singular="group", plural="groups"), description="what the entities are grouped by: {singular: region, plural: regions}")
     measure: Text = Field("population", description="the measure population claims are about, as the reports name it")
 
     @property
@@ -142,7 +142,7 @@ class StoryConfig(Strict):
     aliases: Inside | None = Field(None, description="a CSV of code, alias, kind (official | common | former | variant)")
     history: Inside | None = Field(None, description="a YAML file: past entities, totals of the whole since a date, more aliases")
     whole_measure: WholeMeasure | None = Field(None, description="the measure of the whole, on named bases")
-    normalise: Normalise = Normalise()
+    normalise: Normalise = Field(default_factory=lambda: Normalise())
     vocabulary: Vocabulary
     qualifiers: Inside | None = Field(None, description="a YAML file of words added to the bundled qualifiers (units, fillers, wholes)")
     rules: Inside = Field("rules.yaml", description="the rules file")
@@ -208,19 +208,19 @@ class Story:
             raise StoryError([f"{self.folder / inside}: not UTF-8 text (byte {err.start})"]) from None
 
     @cached_property
-    def registry(self) -> Registry:
+    def registry(self) -> "Registry":
         from .registry import registry_of
 
         return registry_of(self)
 
     @cached_property
-    def qualifiers(self) -> Qualifiers:
+    def qualifiers(self) -> "Qualifiers":
         from .values import story_qualifiers
 
         return story_qualifiers(self)
 
 
-def read_story(folder: Path, bundled: bool = False) -> Story:
+def read_story(folder: Path, bundled: bool = False) -> "Story":
     """The story of ``folder`` (its ``factcheck.yaml``, validated); ``StoryError`` says what is wrong, at file:line."""
     from .safepath import UnsafeRead, read_capped
     from .values import _problems
@@ -273,10 +273,10 @@ def story_schema() -> dict[str, Any]:
 
 #: The story of the run in progress: the engine sets it, so that values read with the story's
 #: qualifiers and findings say the story's words (a run checks one story).
-ACTIVE: contextvars.ContextVar[Story | None] = contextvars.ContextVar("factcheck_story", default=None)
+ACTIVE: "contextvars.ContextVar[Story | None]" = contextvars.ContextVar("factcheck_story", default=None)
 
 
-def active() -> Story | None:
+def active() -> "Story | None":
     return ACTIVE.get()
 
 

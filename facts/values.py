@@ -196,7 +196,11 @@ class Qualifiers:
     @classmethod
     def from_mapping(cls, data: Any) -> Qualifiers:
         """Validate ``data`` (the parsed YAML) and compile it; raises pydantic's ``ValidationError``."""
-        t = QualifierTable.model_validate(data)
+        return cls.compile(QualifierTable.model_validate(data))
+
+    @classmethod
+    def compile(cls, t: QualifierTable) -> Qualifiers:
+        """The phrase look-ups of a validated table."""
         return cls(
             table=t,
             qualifiers=Phrases.of((w, (name, spec)) for name, spec in t.qualifiers.items() for w in spec.words),
@@ -452,7 +456,7 @@ def story_qualifiers(story: "Story") -> Qualifiers:
     lists of its own qualifiers file, added to the bundled ones (never replacing them)."""
     from .yamlsafe import load_yaml_text
 
-    data = default_qualifiers().table.model_dump()
+    table = default_qualifiers().table
     words = story.words
     whole = _fold(words.whole)
     bare = whole.removeprefix("the ")
@@ -469,14 +473,11 @@ def story_qualifiers(story: "Story") -> Qualifiers:
             own = _StoryWords.model_validate(own)
         except ValidationError as err:
             raise QualifiersFileError(_problems(err, own, positions, str(story.folder / name))) from None
-        for key, more in own.model_dump().items():
-            extra.setdefault(key, []).extend(more)
-    for key, more in extra.items():
-        data[key] = list(dict.fromkeys([*data[key], *more]))
-    try:
-        return Qualifiers.from_mapping(data)
-    except ValidationError as err:
-        raise QualifiersFileError(f"{story.folder / (story.config.qualifiers or STORY)}: {err}") from None
+        for key in ("units", "fillers", "wholes"):
+            extra.setdefault(key, []).extend(getattr(own, key))
+    # The bundled table is valid already and the added words are plain phrases: no second validation.
+    added = {key: list(dict.fromkeys([*getattr(table, key), *(_fold(w) for w in more)])) for key, more in extra.items()}
+    return Qualifiers.compile(table.model_copy(update=added))
 
 
 STORY = "factcheck.yaml"
@@ -508,10 +509,8 @@ _ORDINAL_WORDS = {**_ORDINAL_UNITS, "tenth": "ten", "eleventh": "eleven", "twelf
                   "eighteenth": "eighteen", "nineteenth": "nineteen", "twentieth": "twenty", "thirtieth": "thirty",
                   "fortieth": "forty", "fiftieth": "fifty", "sixtieth": "sixty", "seventieth": "seventy", "eightieth": "eighty",
                   "ninetieth": "ninety", "hundredth": "hundred"}
-_TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_TENS_WORDS = frozenset(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))
 _ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
-_COMPOUND_ORDINAL = re.compile(rf"\b({_TENS_WORDS})[- ]({'|'.join(_ORDINAL_UNITS)})\b", re.I)
-_ORDINAL_AT = re.compile(rf"(^|\bthe )({'|'.join(w for w in _ORDINAL_WORDS if w not in ('first',))})\b", re.I)
 
 
 def _cardinals(text: str) -> str:
@@ -519,8 +518,17 @@ def _cardinals(text: str) -> str:
     '49th', 'forty-sixth', and a lone ordinal after 'the' or first ('the second'). 'A third' is
     not one: a fraction keeps its article."""
     text = _ORDINAL_DIGITS.sub(r"\1", text)
-    text = _COMPOUND_ORDINAL.sub(lambda m: f"{m[1]}-{_ORDINAL_UNITS[m[2].lower()]}", text)
-    return _ORDINAL_AT.sub(lambda m: m[1] + _ORDINAL_WORDS[m[2].lower()], text)
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        low = word.lower()
+        tens, _, unit = low.partition("-")
+        if unit in _ORDINAL_UNITS and tens in _TENS_WORDS:  # "forty-sixth"
+            words[i] = f"{word[:len(tens)]}-{_ORDINAL_UNITS[unit]}"
+        elif low in _ORDINAL_UNITS and i > 0 and words[i - 1].lower() in _TENS_WORDS:  # "forty sixth"
+            words[i] = _ORDINAL_UNITS[low]
+        elif low in _ORDINAL_WORDS and low != "first" and (i == 0 or words[i - 1].lower() == "the"):
+            words[i] = _ORDINAL_WORDS[low]
+    return " ".join(words)
 
 
 def _read_value(text: str, q: Qualifiers) -> Value:
