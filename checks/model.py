@@ -156,6 +156,7 @@ class StatedTotal(BaseModel):
     fact_line: int
     quote: str
     claims: int = 1  # claims stating this total at this point (from the first source, by order of the fact files)
+    day_of_month: int | None = None  # a total as of a day: its day, to draw it there
 
     @property
     def agrees(self) -> bool:
@@ -186,6 +187,7 @@ class Overview(BaseModel):
     """What the pictures of a report show: the running count of the status and the entities by source."""
 
     national_total: int
+    line: Literal["waves", "registry"] = "waves"  # what the line is: the waves the sources report, or the registry's entry dates
     by_source: bool = True  # marks per source (few sources), else per statement with a count
     waves: list[WaveStep] = Field(default_factory=list)
     stated: list[StatedTotal] = Field(default_factory=list)

@@ -16,13 +16,16 @@ import polars as pl
 from factcheck.facts.tables import Tables
 
 from .model import EntityRow, Mark, Overview, StatedTotal, WaveStep
-from .kinds.running_totals import RunningTotalsParams, walk
+from .kinds.running_totals import RunningTotalsParams, dated, walk
 
 MAX_SOURCE_COLUMNS = 12  # beyond this many sources, the entity table counts claims instead of a column each
 
 
 def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overview:
     params = params or RunningTotalsParams().for_story(tables.registry.words)
+    by_source = tables["sources"].height <= MAX_SOURCE_COLUMNS
+    if dated(tables):  # the registry dates every entry: the line is the registry's, the dots what sources state
+        return _dated(tables, params, by_source)
     walked = walk(tables, params)
     start = walked.start or 0.0
     waves = [
@@ -44,6 +47,30 @@ def overview(tables: Tables, params: RunningTotalsParams | None = None) -> Overv
         national_total=walked.total_on(dt.date.max),
         by_source=by_source, waves=waves, stated=stated, entities=entity_rows(tables, by_source),
     )
+
+
+def _dated(tables: Tables, params: RunningTotalsParams, by_source: bool) -> Overview:
+    """The overview of a story whose registry dates every entry: one step per month with entries, and
+    each count of holders a source states at its date, against the registry's count then."""
+    entered = tables.registry.entered.with_columns(pl.col("entered").dt.strftime("%Y-%m").alias("wave"))
+    months = entered.group_by("wave").agg(pl.len().alias("added")).sort("wave")
+    waves, held = [], 0
+    for wave, added in months.iter_rows():
+        waves.append(WaveStep(wave=wave, before=held, added=added, absorbed=0, after=held + added))
+        held += added
+    stated = []
+    counts = tables["counts"].filter((pl.col("measure") == params.status_measure) & pl.col("as_of_lo").is_not_null())
+    for row in counts.iter_rows(named=True):
+        day = row["as_of_hi"]
+        fewest, most = int((entered["entered"] < row["as_of_lo"]).sum()), int((entered["entered"] <= day).sum())
+        expected = min(max(row["lo"], fewest), most) if row["hi"] >= fewest else fewest  # the registry's count nearest the statement
+        stated.append(StatedTotal(
+            source_id=row["source_id"], claim_id=row["claim_id"], value=row["value"], measure=row["measure"], at=f"as of {day}",
+            wave=f"{day.year}-{day.month:02d}", held_lo=row["lo"], held_hi=row["hi"], expected=expected,
+            fact_file=row["fact_file"], fact_line=row["fact_line"], quote=row["quote"], day_of_month=day.day,
+        ))
+    return Overview(national_total=tables.registry.entity_total(dt.date.max), line="registry", by_source=by_source, waves=waves, stated=stated,
+                    entities=entity_rows(tables, by_source))
 
 
 def _marks(tables: Tables) -> pl.DataFrame:

@@ -105,6 +105,9 @@ def _months(wave: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
+MAX_LABELLED_WAVES = 16  # beyond this many waves, the chart does not write each one's name and size
+
+
 def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str], words: dict[str, str] | None = None) -> dict | None:
     """The geometry of the running-count chart: the line the waves add up to (with the merger step),
     each stated total as a dot in its source's colour, axes and labels."""
@@ -133,6 +136,8 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str], w
         slot = seen[(side, s.wave)]
         seen[(side, s.wave)] += 1
         dx = -8 - 9 * slot if side == "before" else step + 8 + 9 * slot
+        if overview.line == "registry":  # dated: each dot at its own day
+            dx = f.x(at + (s.day_of_month - 1) / 31) - f.x(at) if s.day_of_month else 0.0
         dots.append({
             "x": f.x(at) + dx, "y": f.y((s.held_lo + s.held_hi) / 2), "y_lo": f.y(s.held_lo), "y_hi": f.y(s.held_hi),
             "colour": colours.get(s.source_id, "#555"), "agrees": s.agrees, "source": labels.get(s.source_id, s.source_id),
@@ -140,7 +145,11 @@ def chart(overview: Overview, colours: dict[str, str], labels: dict[str, str], w
                      + (f"–{s.held_hi:g}" if s.held_hi != s.held_lo else "") + f" {words['statuses']}; the waves add up to {s.expected:g}",
             "value": f"{s.held_lo:g}" if s.held_lo == s.held_hi else f"{s.held_lo:g}–{s.held_hi:g}",
         })
-    years = range((f.x0 + 11) // 12, f.x1 // 12 + 1)
+    span = f.x1 // 12 - (f.x0 + 11) // 12
+    every = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000) if span // n <= 10)  # at most about 11 year ticks
+    years = [y for y in range((f.x0 + 11) // 12, f.x1 // 12 + 1) if y % every == 0]
+    if len(overview.waves) > MAX_LABELLED_WAVES:  # too many to name each: the steps speak through their titles
+        steps, labels_x = [], []
     return {
         "width": f.width, "height": f.height, "left": f.left, "right": f.width - f.right,
         "top_y": f.up, "base_y": f.y(0),

@@ -68,3 +68,18 @@ def test_the_whole_story_speaks_its_own_words_and_never_the_first_storys(tmp_pat
     assert report.story.words["statuses"] == "states" and report.summary.sources == len(DOCUMENTS)
     for word in ("ICS", "STP", "footprint", "England", "NHS"):
         assert word not in text
+
+
+@pytest.mark.no_story
+def test_the_report_draws_the_registrys_count_and_places_each_stated_total(tmp_path):
+    report = alone(["s07-answers-oklahoma-statehood", "s11-prairiepublic-dakotas-harrison"], tmp_path)
+    overview = report.overview
+    assert overview.line == "registry" and overview.national_total == 50 and overview.waves[-1].after == 50
+    assert overview.waves[0].wave == "1787-12" and overview.waves[0].added == 3  # Delaware, Pennsylvania, New Jersey
+    stated = {(s.claim_id, s.held_lo): s.agrees for s in overview.stated}
+    assert stated[("oklahoma-42nd", 42)] is False and stated[("oklahoma-46th", 46)] is True
+    assert all(agrees for (claim, _), agrees in stated.items() if claim != "oklahoma-42nd")  # the 39th and the 40th of one day both fit
+    from factcheck.reports import html
+
+    page = html.render(report)
+    assert "The running count of states" in page and "the count of states by the registry's dates" in page
