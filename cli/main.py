@@ -494,9 +494,12 @@ def run() -> None:
     frees nearly everything (the collector ran 600 times in a check of the bundled facts, taking 40 ms
     of 0.5 s, to find 1,449 objects; at 1M claims it took 0.8 s to find 10,614). And once the output
     is flushed the process ends at once (``os._exit``): every file is closed by then, and tearing down
-    the modules of polars and pydantic took another 40 ms."""
+    the modules of polars and pydantic took another 40 ms. Pydantic's plugins (third-party hooks found
+    through package metadata at the first schema build, 1 % of a check) are not looked for, unless
+    ``PYDANTIC_DISABLE_PLUGINS`` says otherwise."""
     _on_signal(SIGINT, _interrupted)
     gc.disable()
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code: object
     try:
         code = app(standalone_mode=False)

@@ -185,29 +185,42 @@ def _part_of(entry: dict) -> str | None:
 KINDS = ("official", "common", "former", "variant")
 
 
-def _csv(story: Story, name: str, columns: list[str]) -> pl.DataFrame:
-    """A CSV of the story, all columns text, with the columns ``columns`` required."""
+Columns = dict[str, list[str | None]]
+
+
+def _csv(story: Story, name: str, columns: list[str]) -> Columns:
+    """A CSV of the story as columns of text (an empty cell is None), with the columns ``columns``
+    required. Registry tables are small: Python's csv reader beats a DataFrame's start-up on them."""
+    import csv
+
     from .story import StoryError
 
-    try:
-        frame = pl.read_csv(io.StringIO(story.read(name)), infer_schema=False)
-    except pl.exceptions.PolarsError as err:
-        raise StoryError([f"{story.folder / name}: not a readable CSV table ({str(err).splitlines()[0]})"]) from None
-    missing = [c for c in columns if c not in frame.columns]
+    rows = list(csv.reader(io.StringIO(story.read(name), newline="")))
+    if not rows:
+        raise StoryError([f"{story.folder / name}: an empty table (expected a header line)"])
+    header, body = rows[0], rows[1:]
+    missing = [c for c in columns if c not in header]
     if missing:
-        raise StoryError([f"{story.folder / name}: no column {', '.join(map(repr, missing))} (it has {', '.join(frame.columns)})"])
-    return frame
+        raise StoryError([f"{story.folder / name}: no column {', '.join(map(repr, missing))} (it has {', '.join(header)})"])
+    ragged = next((i for i, row in enumerate(body, 2) if len(row) != len(header)), None)
+    if ragged is not None:
+        raise StoryError([f"{story.folder / name} line {ragged}: expected {len(header)} cells, as the header has"])
+    return {c: [row[i] or None for row in body] for i, c in enumerate(header)}
 
 
-def _numbers(story: Story, name: str, frame: pl.DataFrame, column: str) -> pl.Series:
+def _numbers(story: Story, name: str, table: Columns, column: str) -> list[float | None]:
     from .story import StoryError
 
-    values = frame[column].str.replace_all(",", "").cast(pl.Float64, strict=False)
-    bad = frame.with_row_index("row").filter(values.is_null() & frame[column].is_not_null())
-    if bad.height or (values.drop_nulls() > 1e12).any() or (values.drop_nulls() < 0).any():
-        row = bad["row"][0] + 2 if bad.height else None
-        raise StoryError([f"{story.folder / name}{f' line {row}' if row else ''}: {column}: expected a number from 0 to 10^12"])
-    return values
+    out: list[float | None] = []
+    for line, cell in enumerate(table[column], 2):
+        try:
+            value = None if cell is None else float(cell.replace(",", ""))
+        except ValueError:
+            value = -1.0
+        if value is not None and not 0 <= value <= 1e12:
+            raise StoryError([f"{story.folder / name} line {line}: {column}: expected a number from 0 to 10^12, found {cell!r}"])
+        out.append(value)
+    return out
 
 
 def _day(story: Story, name: str, text: str, column: str) -> dt.date:
@@ -228,17 +241,20 @@ def registry_of(story: Story) -> Registry:
     columns = [spec_e.code, spec_e.name] + ([spec_e.group] if spec_e.group else []) + spec_e.other_names \
         + [m.column for m in spec_e.measures] + ([spec_e.entered] if spec_e.entered else [])
     table = _csv(story, spec_e.file, columns)
-    current = table.select(
-        pl.col(spec_e.code).alias("code"), pl.col(spec_e.name).alias("name"),
-        (pl.col(spec_e.group) if spec_e.group else pl.lit(None, pl.String)).alias("group"),
-        *[pl.col(c) for c in spec_e.other_names if c not in (spec_e.code, spec_e.name)],
-    ).with_columns(pl.lit(spec_e.source).alias("source"))
-    current = current.with_columns(*[_numbers(story, spec_e.file, table, m.column).alias(m.column) for m in spec_e.measures])
-    if current["code"].is_duplicated().any() or current["code"].is_null().any():
+    codes = table[spec_e.code]
+    if len(set(codes)) != len(codes) or None in codes:
         raise StoryError([f"{story.folder / spec_e.file}: {spec_e.code}: every entity needs a code of its own"])
+    current = pl.DataFrame(
+        {"code": codes, "name": table[spec_e.name], "group": table[spec_e.group] if spec_e.group else [None] * len(codes),
+         **{c: table[c] for c in spec_e.other_names if c not in (spec_e.code, spec_e.name)},
+         "source": [spec_e.source] * len(codes),
+         **{m.column: _numbers(story, spec_e.file, table, m.column) for m in spec_e.measures}},
+        schema={"code": pl.String, "name": pl.String, "group": pl.String, **{c: pl.String for c in spec_e.other_names if c not in (spec_e.code, spec_e.name)},
+                "source": pl.String, **{m.column: pl.Float64 for m in spec_e.measures}},
+    )
     entered = pl.DataFrame(schema={"entity": pl.String, "entered": pl.Date})
     if spec_e.entered:
-        entered = pl.DataFrame([(c, _day(story, spec_e.file, d, spec_e.entered)) for c, d in table.select(spec_e.code, spec_e.entered).iter_rows() if d],
+        entered = pl.DataFrame([(c, _day(story, spec_e.file, d, spec_e.entered)) for c, d in zip(codes, table[spec_e.entered]) if d],
                                schema={"entity": pl.String, "entered": pl.Date}, orient="row")
     spec: dict = {}
     if config.history:
@@ -259,7 +275,7 @@ def registry_of(story: Story) -> Registry:
     csv_rows: list[tuple[str, str, str]] = []
     if config.aliases:
         aliases = _csv(story, config.aliases, ["code", "alias", "kind"])
-        for i, (code, alias, kind) in enumerate(aliases.select("code", "alias", "kind").iter_rows(), start=2):
+        for i, (code, alias, kind) in enumerate(zip(aliases["code"], aliases["alias"], aliases["kind"]), start=2):
             if kind not in KINDS or not alias:
                 raise StoryError([f"{story.folder / config.aliases} line {i}: kind: expected one of {', '.join(KINDS)}, found {kind!r}"])
             csv_rows.append((code, alias, kind))
@@ -269,7 +285,8 @@ def registry_of(story: Story) -> Registry:
         w = config.whole_measure
         frame = _csv(story, w.file, [w.basis, w.as_of, w.value])
         whole = pl.DataFrame({"basis": frame[w.basis], "as_of": [_day(story, w.file, d, w.as_of) for d in frame[w.as_of]],
-                              "value": _numbers(story, w.file, frame, w.value)})
+                              "value": _numbers(story, w.file, frame, w.value)},
+                             schema={"basis": pl.String, "as_of": pl.Date, "value": pl.Float64})
         usual = w.usual
     if spec.get("totals"):
         totals = tuple(sorted((when.lo, when.hi, int(t["total"])) for t in spec["totals"] for when in [parse_date(t["since"])]))

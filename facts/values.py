@@ -477,7 +477,8 @@ def story_qualifiers(story: "Story") -> Qualifiers:
             extra.setdefault(key, []).extend(getattr(own, key))
     # The bundled table is valid already and the added words are plain phrases: no second validation.
     added = {key: list(dict.fromkeys([*getattr(table, key), *(_fold(w) for w in more)])) for key, more in extra.items()}
-    return Qualifiers.compile(table.model_copy(update=added))
+    base = default_qualifiers()  # only the lists that grew are compiled again
+    return replace(base, table=table.model_copy(update=added), **{key: Phrases.of((w, True) for w in words) for key, words in added.items()})
 
 
 STORY = "factcheck.yaml"
