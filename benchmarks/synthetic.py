@@ -94,7 +94,7 @@ def inject(tables: dict[str, pl.DataFrame], copies: int, rng: random.Random) -> 
     t["sources"] = _set(t["sources"], pl.col("source_id") == s, published_lo=dt.date(2020, 11, 1), published_hi=dt.date(2020, 11, 1))
     faults.append({"rule": "DAT01", "subjects": [s]})
 
-    # A status that contradicts the designations: Devon an ICS in June 2019.
+    # A status that contradicts the designations: Devon holding the status in June 2019.
     s = src("ics-june-2019-news")
     t["statuses"] = _set(t["statuses"], (pl.col("source_id") == s) & (pl.col("claim_id") == "devon-not-accredited"), status="in")
     faults.append({"rule": "STA01", "subjects": ["Devon"]})
@@ -133,6 +133,10 @@ def generate(claims: int, out: Path, seed: int = 7) -> dict:
         for name, frame in _filler(bundled, rest).items():
             tables[name] = pl.concat([tables[name], frame])
     faults = inject(tables, copies, random.Random(seed))
+    code = bundled.registry.words.status.code  # tables say the story's words, as a user's tables do
+    said = {"in": code, "out": f"not_{code}"}
+    for name, column in (("statuses", "status"), ("lists", "means"), ("list_items", "means")):
+        tables[name] = tables[name].with_columns(pl.col(column).replace(said))
     # A story folder: the bundled story's registry, words and rules, with the synthetic tables as its facts.
     shutil.copytree(bundled_story_folder(), out, ignore=shutil.ignore_patterns("sources", "__pycache__"), dirs_exist_ok=True)
     config = out / "factcheck.yaml"

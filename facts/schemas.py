@@ -137,7 +137,7 @@ class Mergers(Areas):
 
 
 class Populations(Areas, Interval, AsOf):
-    scope: str = pa.Field(isin=["area", "wave", "covered"])
+    scope: str = pa.Field(isin=["area", "wave", "covered", "whole"])
     is_share: bool
     basis: str = pa.Field(isin=["resident", "registered", "unstated"])
     wave: str = pa.Field(nullable=True, str_matches=WAVE)

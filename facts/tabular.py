@@ -129,6 +129,8 @@ def read_table(path: Path, label: str, error: _FileErrors) -> tuple[str, pl.Data
                 error.more(failed.height - MAX_ERRORS)
             bad = bad | wrong.fill_null(False)
     frame = frame.filter(~bad).select("fact_line", *[pl.col(f"{c}__typed").alias(c) for c in required])
+    if table in SIDES:
+        frame = _sides(frame, SIDES[table], error)
     if "value" in schema:
         frame = _with_bounds(frame, error, counts=table == "counts")
     frame = frame.with_columns(pl.lit(label).alias("fact_file")) if "fact_file" in schema else frame.drop("fact_line")
@@ -154,6 +156,29 @@ def _with_bounds(frame: pl.DataFrame, error, counts: bool = False) -> pl.DataFra
             error(line, None, "value", str(err))
     parsed = pl.DataFrame(bounds, schema={"value": pl.String, "lo": pl.Float64, "hi": pl.Float64, "is_share": pl.Boolean}, orient="row")
     return frame.filter(~pl.col("value").is_in(list(bad))).join(parsed, on="value", how="left")
+
+
+SIDES = {"statuses": "status", "lists": "means", "list_items": "means"}  # columns that say the story's status
+
+
+def _sides(frame: pl.DataFrame, column: str, error) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """The story's status words as tables hold them: ``<code>`` is 'in', ``not_<code>`` is 'out', and
+    'in' and 'out' themselves, as ``factcheck tables`` prints them (a list's ``means`` may also be
+    designation or mention); any other word is an error at its row."""
+    from .story import active
+
+    story = active()
+    if story is None:
+        return frame
+    code = story.words.status.code
+    sides = {code: "in", f"not_{code}": "out", "in": "in", "out": "out", **({"designation": "designation", "mention": "mention"} if column == "means" else {})}
+    mapped = pl.col(column).replace_strict(sides, default=None, return_dtype=pl.String)
+    wrong = frame.filter(pl.col(column).is_not_null() & mapped.is_null())
+    for line, value in wrong.select("fact_line", column).head(MAX_ERRORS).iter_rows():
+        error(line, None, column, f"expected {' or '.join(repr(w) for w in sides)}, found {shown(value)}")
+    if wrong.height > MAX_ERRORS:
+        error.more(wrong.height - MAX_ERRORS)
+    return frame.filter(pl.col(column).is_null() | mapped.is_not_null()).with_columns(mapped.alias(column))
 
 
 def _describe(dtype: pl.DataType) -> str:

@@ -107,3 +107,16 @@ def test_check_on_tables_exits_2_on_bad_rows_and_names_them(tmp_path):
     result = CliRunner().invoke(app, ["check", str(folder)])
     assert result.exit_code == 2
     assert "bundled.populations.ndjson:2: source_line: expected a whole number, found 'twelve'" in result.output
+
+
+def test_a_status_in_a_table_is_said_in_the_storys_words(tmp_path):
+    folder = as_tables(tmp_path / "csv", "csv")
+    path = folder / "bundled.statuses.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    said = frame.with_columns(pl.col("status").replace({"in": "ics", "out": "not_ics"}))  # as a user writes it
+    said.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("state")).otherwise(pl.col("status")).alias("status")).write_csv(path)
+    dataset = load([folder])
+    assert [(e.line, e.field) for e in dataset.errors] == [(2, "status")]
+    assert "expected 'ics' or 'not_ics' or 'in' or 'out', found 'state'" in dataset.errors[0].message
+    assert dataset.tables["statuses"].height == load().tables["statuses"].height - 1
+    assert set(dataset.tables["statuses"]["status"]) <= {"in", "out"}
