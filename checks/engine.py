@@ -141,9 +141,23 @@ def run(settings: RunSettings) -> Report:
         from .model import Report  # noqa: F401
 
         return unusable(settings, [f"{settings.story or (settings.paths or ['.'])[0]}: the story cannot be read: {failure('it', err)}"])
+    story_changes: list[Finding] = []
+    if settings.base is not None:  # a pull request cannot change what its own gate checks against
+        from factcheck.facts.git import GitError
+
+        from . import gate
+
+        try:
+            at_base = gate.story_at(paths, settings.base, story)
+        except GitError:
+            at_base = None  # an unusable ref is said once, by the comparison itself
+        if at_base is not None:
+            story_changes = gate.story_changes(at_base, story, f"git {settings.base}", settings.accept_rule_changes)
+            if story_changes and not settings.accept_rule_changes:
+                story = at_base.used_for(story)
     token = ACTIVE.set(story)
     try:
-        return _run(settings, story, paths)
+        return _run(settings, story, paths, story_changes)
     finally:
         ACTIVE.reset(token)
 
@@ -159,7 +173,7 @@ def unusable(settings: RunSettings, problems: list[str]) -> Report:
     )
 
 
-def _run(settings: RunSettings, story: Story, paths: list[Path]) -> Report:
+def _run(settings: RunSettings, story: Story, paths: list[Path], story_changes: list[Finding] = ()) -> Report:  # type: ignore[assignment]
     rules, fail_on = settings.rules, settings.fail_on
     sources_dir = settings.sources_dir or story.texts
     base, baseline, engine, gx_docs = settings.base, settings.baseline, settings.engine, settings.gx_docs
@@ -167,14 +181,14 @@ def _run(settings: RunSettings, story: Story, paths: list[Path]) -> Report:
     rule_file = rules_path(paths, rules, story)
     specs, errors = load_rules(rule_file)
     specs = [(s, p.for_story(story.words)) for s, p in specs]
-    changes: list[Finding] = []
+    changes: list[Finding] = list(story_changes)
     if base is not None:
         from . import gate
 
         base_specs = gate.rules_at(paths, base, rule_file)
         if base_specs is not None:
             base_specs = [(s, p.for_story(story.words)) for s, p in base_specs]
-            changes = gate.rule_changes(base_specs, specs, rule_file, f"git {base}", accept_rule_changes)
+            changes += gate.rule_changes(base_specs, specs, rule_file, f"git {base}", accept_rule_changes)
             if not accept_rule_changes:
                 specs = base_specs
     if sources_dir is not None and not sources_dir.is_dir():

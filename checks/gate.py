@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from factcheck.facts import git
 from factcheck.facts.loader import Dataset, bundled_label, display_path, fact_files, load
-from factcheck.facts.story import bundled_story_folder
+from factcheck.facts.story import STORY_FILE, Story, bundled_story_folder, read_story
 from factcheck.facts.tables import CLAIM_TABLES, Tables
 
 from .base import FindingType, Params
@@ -191,6 +191,61 @@ def rules_at(paths: list[Path] | None, ref: str, rule_file: Path) -> list[tuple[
             return None
         specs, errors = load_rules(exported)
     return None if errors else specs
+
+
+STORY_CHANGED = FindingType("GATE-story-changed", "error", "{file} changed since {base}: the gate checks with the base's story (registry, words, qualifiers).")
+
+
+def story_at(paths: list[Path], ref: str, story: Story) -> Story | None:
+    """The story as it is at git ``ref``, its registry and qualifiers read (None when the story is
+    outside the repository, or new at the head, or unusable there: nothing a change could have weakened)."""
+    root = git.repo_root(paths[0] if paths else story.folder)
+    commit = git.resolve(root, ref)
+    try:
+        relative = git.relative_to_root(root, story.folder)
+    except (ValueError, git.GitError):
+        return None
+    with tempfile.TemporaryDirectory(prefix="factcheck-story-") as tmp:
+        git.export(root, commit, [relative / name for name in story_files(story)], Path(tmp))
+        folder = Path(tmp) / relative
+        if not (folder / STORY_FILE).is_file():
+            return None
+        try:
+            at_base = read_story(folder)
+            at_base.registry, at_base.qualifiers  # noqa: B018 - read while the files are there
+        except Exception:  # an unusable story at the base: the head's is checked, and its own errors said  # noqa: BLE001
+            return None
+        at_base.__dict__["changed"] = [name for name in story_files(story) if _bytes(folder / name) != _bytes(story.folder / name)]
+    return at_base
+
+
+def story_files(story: Story) -> list[str]:
+    """The files that make a story's registry, words and qualifiers (the rules and facts aside: they have their own gate)."""
+    c = story.config
+    named = [STORY_FILE, c.entities.file, c.aliases, c.history, c.whole_measure.file if c.whole_measure else None, c.qualifiers]
+    return [n for n in dict.fromkeys(named) if n]
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def story_changes(at_base: Story, story: Story, label: str, accepted: bool) -> list[Finding]:
+    """One finding per file of the story changed since the base, at its first line; info when accepted."""
+    findings = []
+    for name in at_base.__dict__.get("changed", []):
+        where = display_path(story.folder / name)
+        at = Location(source_id="story", claim_id=name, fact_file=where, fact_line=1, source_line=1, quote=name)
+        f = STORY_CHANGED([where], None, expected="as at the base", found="changed", severity="info" if accepted else None, file=where, base=label,
+                          explanation="Accepted with --accept-rule-changes: the story of the head was used." if accepted else
+                                      "A story's registry decides what names mean and which figures are right; a pull request that changes "
+                                      "it fails until the change is accepted (--accept-rule-changes) by whoever reviews it.")
+        findings.append(f.model_copy(update={"rule": "GATE", "kind": "gate", "locations": [at], "engine": "factcheck",
+                                             "status": None if accepted else "new"}))
+    return findings
 
 
 def rule_changes(before: list[tuple[RuleSpec, Params]], after: list[tuple[RuleSpec, Params]], rule_file: Path, label: str,

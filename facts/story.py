@@ -207,6 +207,13 @@ class Story:
         except UnicodeDecodeError as err:
             raise StoryError([f"{self.folder / inside}: not UTF-8 text (byte {err.start})"]) from None
 
+    def used_for(self, head: "Story") -> "Story":
+        """This story's registry, words and qualifiers, at the head's folder (its facts, rules and texts):
+        the story a gate checks a pull request with when the pull request changed the story."""
+        used = Story(head.folder, head.config.model_copy(update={"vocabulary": self.config.vocabulary}), head.bundled)
+        used.__dict__.update(registry=self.registry, qualifiers=self.qualifiers)
+        return used
+
     @cached_property
     def registry(self) -> "Registry":
         from .registry import registry_of

@@ -272,3 +272,21 @@ def test_an_unchanged_rules_file_adds_nothing(repo):
     commit(repo, "break a total")
     data = report("--base", "main")
     assert not [f for f in data["findings"] if f["rule"] == "GATE"]
+
+
+def test_a_pull_request_cannot_change_the_story_its_gate_checks_with(repo):
+    """The registry decides what a name means: a branch that changes it is checked with the base's story,
+    and the change itself fails until it is accepted."""
+    git(repo, "checkout", "-q", "-b", "pr")
+    edit(repo / "facts" / "reference" / "registry.yaml", "{common: [Cambs and Peterborough], variant: [Cambridge and Peterborough]}",
+         "{common: [Cambs and Peterborough, Cambridge and Peterborough]}")  # silence a warning by the registry
+    commit(repo, "call a variant name common")
+    data = report("--base", "main")
+    assert data["summary"]["verdict"] == "fail"
+    gate = [(f["code"], f["severity"], f["locations"][0]["fact_file"]) for f in data["findings"] if f["rule"] == "GATE"]
+    assert gate == [("GATE-story-changed", "error", "facts/reference/registry.yaml")]
+    assert [f["subjects"] for f in data["findings"] if f["code"] == "NAM-variant"] == [["Cambridgeshire and Peterborough"]]  # the base's registry
+    accepted = report("--base", "main", "--accept-rule-changes")
+    assert accepted["summary"]["verdict"] == "pass"
+    assert [(f["code"], f["severity"]) for f in accepted["findings"] if f["rule"] == "GATE"] == [("GATE-story-changed", "info")]
+    assert not [f for f in accepted["findings"] if f["code"] == "NAM-variant"]  # the head's registry, as accepted
