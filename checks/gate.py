@@ -197,8 +197,9 @@ STORY_CHANGED = FindingType("GATE-story-changed", "error", "{file} changed since
 
 
 def story_at(paths: list[Path], ref: str, story: Story) -> Story | None:
-    """The story as it is at git ``ref``, its registry and qualifiers read (None when the story is
-    outside the repository, or new at the head, or unusable there: nothing a change could have weakened)."""
+    """The story as it is at git ``ref`` when a file of it changed since, its registry and qualifiers
+    read (None when nothing changed, or the story is outside the repository, new at the head or unusable
+    at the base: nothing a change could have weakened)."""
     root = git.repo_root(paths[0] if paths else story.folder)
     commit = git.resolve(root, ref)
     try:
@@ -208,14 +209,15 @@ def story_at(paths: list[Path], ref: str, story: Story) -> Story | None:
     with tempfile.TemporaryDirectory(prefix="factcheck-story-") as tmp:
         git.export(root, commit, [relative / name for name in story_files(story)], Path(tmp))
         folder = Path(tmp) / relative
-        if not (folder / STORY_FILE).is_file():
+        changed = [name for name in story_files(story) if _bytes(folder / name) != _bytes(story.folder / name)]
+        if not changed or not (folder / STORY_FILE).is_file():  # the same story (the usual pull request), or a new one
             return None
         try:
             at_base = read_story(folder)
             at_base.registry, at_base.qualifiers  # noqa: B018 - read while the files are there
         except Exception:  # an unusable story at the base: the head's is checked, and its own errors said  # noqa: BLE001
             return None
-        at_base.__dict__["changed"] = [name for name in story_files(story) if _bytes(folder / name) != _bytes(story.folder / name)]
+        at_base.__dict__["changed"] = changed
     return at_base
 
 
