@@ -245,9 +245,13 @@ def story_changes(at_base: Story, story: Story, label: str, accepted: bool) -> l
                           explanation="Accepted with --accept-rule-changes: the story of the head was used." if accepted else
                                       "A story's registry decides what names mean and which figures are right; a pull request that changes "
                                       "it fails until the change is accepted (--accept-rule-changes) by whoever reviews it.")
-        findings.append(f.model_copy(update={"rule": "GATE", "kind": "gate", "locations": [at], "engine": "factcheck",
-                                             "status": None if accepted else "new"}))
+        findings.append(_gate_finding(f, at, accepted))
     return findings
+
+
+def _gate_finding(f: Finding, at: Location, accepted: bool) -> Finding:
+    """A change to what the gate checks with, as a finding of the gate: at its place, new unless accepted."""
+    return f.model_copy(update={"rule": "GATE", "kind": "gate", "locations": [at], "engine": "factcheck", "status": None if accepted else "new"})
 
 
 def rule_changes(before: list[tuple[RuleSpec, Params]], after: list[tuple[RuleSpec, Params]], rule_file: Path, label: str,
@@ -272,8 +276,7 @@ def rule_changes(before: list[tuple[RuleSpec, Params]], after: list[tuple[RuleSp
                          explanation="Accepted with --accept-rule-changes: the rules of the head were used." if accepted else
                                      "The gate checks with the base's rules; a pull request that changes them fails until the change is "
                                      "accepted (--accept-rule-changes) by whoever reviews it.")
-        findings.append(f.model_copy(update={"rule": "GATE", "kind": "gate", "locations": [at], "engine": "factcheck",
-                                             "status": None if accepted else "new"}))
+        findings.append(_gate_finding(f, at, accepted))
     return findings
 
 
