@@ -38,7 +38,9 @@ def render(report: Report) -> str:
     for f in report.findings:
         for subject in f.subjects or ["(no subject)"]:
             by_case[f.rule][subject].append(f)
-    root = ET.Element("testsuites", name="factcheck")
+    story = report.story
+    told = "" if story is None else f" ({'the bundled example: ' if story.bundled else ''}{story.title})"
+    root = ET.Element("testsuites", name=_text(f"factcheck{told}"))
     total = failed = 0
     for rule in report.rules:
         suite = ET.SubElement(root, "testsuite", name=_text(f"{rule.code} {rule.kind}"))

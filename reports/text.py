@@ -52,12 +52,13 @@ def render(report: Report, colour: bool = False, list_errors: bool = True, quiet
         out.extend(f"  {p(k.rule)}  {k.severity.value}  {p(', '.join(k.subjects))}: {p(k.message)}" for k in report.fixed)
     if report.load_errors and not quiet:
         out.append("")
+        rest = "the rest was checked" if report.story is not None else "nothing was checked"
         if list_errors:
-            out.append("UNUSABLE INPUT (left out of the check; the rest was checked)")
+            out.append(f"UNUSABLE INPUT (left out of the check; {rest})")
             out.extend(f"  {p(e)}" for e in report.load_errors)
         else:
             n = len(report.load_errors)
-            out.append(f"UNUSABLE INPUT: {n} error{'s' if n != 1 else ''} on standard error; what they name was left out, the rest was checked")
+            out.append(f"UNUSABLE INPUT: {n} error{'s' if n != 1 else ''} on standard error; what they name was left out, {rest}")
     if report.rule_failures:  # never quiet: the check is incomplete
         out.append("")
         out.append("RULES THAT FAILED (they reported nothing; the other rules' findings are above)")

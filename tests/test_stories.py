@@ -82,7 +82,7 @@ def test_a_folder_without_a_story_is_exit_2_naming_what_was_looked_for(tmp_path,
     result = runner.invoke(app, ["check", str(empty)])
     assert result.exit_code == 2
     assert f"no story: looked for factcheck.yaml in {empty} and the folders above it" in result.stderr
-    assert "UNUSABLE INPUT" in result.stdout and "PASS" not in result.stdout
+    assert "UNUSABLE INPUT" in result.stdout and "nothing was checked" in result.stdout and "PASS" not in result.stdout
     fact_files = tmp_path / "facts"  # fact files of the bundled story, copied where no story is: still no fallback
     fact_files.mkdir()
     (fact_files / "a.yaml").write_bytes((bundled_story_folder() / "sources" / "ics-dec-2020-news.yaml").read_bytes())
@@ -96,6 +96,13 @@ def test_without_a_path_the_working_folders_story_is_found_upward(story, monkeyp
     monkeypatch.chdir(story / "texts")
     report = json.loads(runner.invoke(app, ["check", "--format", "json"]).stdout)
     assert report["story"]["title"] == "The League of Districts" and not report["dataset"][0].startswith("the bundled example")
+
+
+def test_the_bundled_example_heads_the_junit_and_html_reports_as_such(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["check", "--junit", "j.xml", "--html", "r.html"]).exit_code == 0
+    assert '<testsuites name="factcheck (the bundled example: ' in (tmp_path / "j.xml").read_text(encoding="utf-8")
+    assert "The bundled example: " in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "github"])
