@@ -189,6 +189,7 @@ def check(
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here (one test case per rule and subject).")] = None,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown summary here (for a pull-request comment).")] = None,
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,
+    claimreview: Annotated[Optional[Path], typer.Option("--claimreview", help="Also write schema.org ClaimReview JSON-LD here: one review per claim a warning or error concerns.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref to compare with (e.g. origin/main): fail only on findings new since then.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (factcheck baseline write): fail only on findings not in it.")] = None,
@@ -204,7 +205,8 @@ def check(
     colour = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     text = _render(report, format.value, colour=colour, errors_said=output is None, quiet=quiet)
     files = [(output, lambda: text)] + [(path, lambda f=f: _render(report, f)) for path, f in
-                                        ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"))]
+                                        ((html, "html"), (junit, "junit"), (markdown, "markdown"), (json_file, "json"),
+                                         (claimreview, "claimreview"))]
     written = _write(files)
     if output is None:
         typer.echo(text)
@@ -361,6 +363,10 @@ def _render(report, format: str, colour: bool = False, errors_said: bool = False
         from factcheck.reports.junit import render as junit
 
         return junit(report)
+    if format == "claimreview":
+        from factcheck.reports.claimreview import render as claimreview
+
+        return _json_safe(claimreview(report))
     from factcheck.reports.text import render as text
 
     return text(report, colour=colour, list_errors=not errors_said, quiet=quiet)
