@@ -456,6 +456,29 @@ def schema(what: Annotated[SchemaOf, typer.Argument(help="fact: a fact file; sto
     typer.echo(json.dumps(fact_file_schema(), indent=1, ensure_ascii=False))
 
 
+@app.command(epilog="Example: factcheck serve examples/ics examples/us-states --port 8000; then curl localhost:8000/v1/stories")
+def serve(
+    stories: Annotated[Optional[list[Path]], typer.Argument(help="Story folders to serve (default: the working folder's story, else the bundled example).", show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API: POST /v1/check returns the same Report as check, with the stories' registries kept warm."""
+    try:
+        from .service import serve as run_service
+    except ImportError as err:
+        _say_error(f"factcheck serve needs the 'serve' extra (pip install 'factcheck[serve]'): {err}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    from factcheck.facts.loader import story_of
+    from factcheck.facts.story import StoryError
+
+    try:
+        folders = list(stories or [story_of(None).folder])
+        run_service(folders, host, port)
+    except StoryError as err:
+        _say_errors(err.problems)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+
+
 @app.command(epilog="Example: factcheck init my-story && factcheck check my-story")
 def init(folder: Annotated[Path, typer.Argument(help="The folder to write the story into (created if need be; nothing in it is overwritten).")]) -> None:
     """Write a minimal working story (three entities, two sources that agree, rules), with comments that teach the format."""
