@@ -456,7 +456,7 @@ def schema(what: Annotated[SchemaOf, typer.Argument(help="fact: a fact file; sto
     typer.echo(json.dumps(fact_file_schema(), indent=1, ensure_ascii=False))
 
 
-@app.command(epilog="Example: factcheck serve examples/ics examples/us-states --port 8000; then curl localhost:8000/v1/stories")
+@app.command(epilog="Example: factcheck serve my-story other-story --port 8000; then curl localhost:8000/v1/stories")
 def serve(
     stories: Annotated[Optional[list[Path]], typer.Argument(help="Story folders to serve (default: the working folder's story, else the bundled example).", show_default=False)] = None,
     host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
