@@ -461,8 +461,10 @@ def serve(
     stories: Annotated[Optional[list[Path]], typer.Argument(help="Story folders to serve (default: the working folder's story, else the bundled example).", show_default=False)] = None,
     host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)] = 8000,
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: a SQLite file, factcheck.db, beside the first story; postgresql://... for a team).")] = None,
+    public: Annotated[bool, typer.Option("--public", help="Reads need no token (writes always do).")] = False,
 ) -> None:
-    """Serve the HTTP API: POST /v1/check returns the same Report as check, with the stories' registries kept warm."""
+    """Serve the HTTP API: the same Report as check, stories and sources kept in a database with the history of every check."""
     try:
         from .service import serve as run_service
     except ImportError as err:
@@ -473,10 +475,31 @@ def serve(
 
     try:
         folders = list(stories or [story_of(None).folder])
-        run_service(folders, host, port)
+        run_service(folders, host, port, db, public)
     except StoryError as err:
         _say_errors(err.problems)
         raise typer.Exit(EXIT_UNUSABLE) from None
+
+
+token_app = typer.Typer(help="Tokens that may write to a factcheck service.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create", epilog="Example: factcheck token create newsroom --db sqlite:///my-story/factcheck.db")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Whose token it is (kept beside its hash).")],
+    db: Annotated[Optional[str], typer.Option("--db", help="The service's database URL (default: factcheck.db beside the working folder's story).")] = None,
+) -> None:
+    """Create a write token and print it once; only its hash is kept."""
+    try:
+        from .service import default_db
+        from .store import connect, create_token
+    except ImportError as err:
+        _say_error(f"factcheck token needs the 'serve' extra (pip install 'factcheck[serve]'): {err}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    from factcheck.facts.loader import story_of
+
+    typer.echo(create_token(connect(db or default_db([story_of(None).folder])), name))
 
 
 @app.command(epilog="Example: factcheck init my-story && factcheck check my-story")

@@ -1,16 +1,23 @@
 """``factcheck serve``: the HTTP API over the same engine and the same Report as the command line.
 
 The stories served are read once, at start: their registries, words and qualifiers stay warm between
-requests, so a check costs the check, not Python's start-up. This first part of the service is
-stateless: ``POST /v1/check`` takes a story's fact files (and source texts) in the request and
-returns the Report; nothing is stored. Errors are RFC 9457 ``application/problem+json``, with the
-file and line where the input was at fault. Everything a request carries is untrusted: file names are
-plain names, bodies and files are bounded, and the fact files are read by the same loader as on the
-command line (safe YAML, bounded numbers, files only inside the request's folder).
+requests, so a check costs the check, not Python's start-up. ``POST /v1/check`` is stateless: a
+story's fact files in the request, the Report back, nothing stored. The stored routes keep each
+story's sources in a database (``cli/store.py``): every version of every fact file and text, never
+overwritten; each write re-checks the story and keeps the run, with its findings marked new, still
+present or fixed against the run before (the pull-request gate's comparison). A write names the
+version it replaces (``If-Match``: its ETag), so a concurrent writer gets 412, never a lost update.
+
+Errors are RFC 9457 ``application/problem+json``, with the file and line where the input was at
+fault. Writes need a bearer token (``factcheck token create``; only its hash is kept); reads are open
+only when the service is ``--public``. Everything a request carries is untrusted: names are plain
+names, bodies and files are bounded, and fact files are read by the command line's loader.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import tempfile
 import threading
@@ -20,13 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from factcheck.checks.model import Report, RunSettings
 from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, read_story
+
+from .store import RunRow
 
 MAX_BODY = 16 * 1024 * 1024  # bytes of a request body
 MAX_FILES = 2_000
@@ -79,8 +90,21 @@ def problem(status: int, title: str, detail: str, errors: list[str] | None = Non
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
-def create_app(folders: list[Path]) -> FastAPI:
-    """The API for the stories in ``folders`` (each read now: an unusable one is ``StoryError``)."""
+class SourceWrite(BaseModel):
+    """A new version of one source: its fact file, and optionally its text."""
+
+    model_config = ConfigDict(extra="forbid")
+    fact: File
+    text: File | None = None
+
+
+def create_app(folders: list[Path], db: str | None = None, public: bool = False) -> FastAPI:
+    """The API for the stories in ``folders`` (each read now: an unusable one is ``StoryError``),
+    kept in the database at ``db`` (a SQLAlchemy URL; none: a private SQLite file for this process).
+    ``public``: reads need no token."""
+    from .library import Conflict, Library, Unusable, etag
+    from .store import connect, token_known
+
     stories: dict[str, Story] = {}
     for folder in folders:
         if not (folder / STORY_FILE).is_file():
@@ -88,8 +112,26 @@ def create_app(folders: list[Path]) -> FastAPI:
         story = read_story(folder)
         story.registry, story.qualifiers  # noqa: B018 - warm: read once, for every request
         stories[folder.resolve().name] = story
+    if db is None:
+        db = f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-db-')}/factcheck.db"
+    library = Library(connect(db), stories)
     metrics = Metrics()
     app = FastAPI(title="factcheck", summary="Checks that sources reporting the same events agree.", version="1")
+
+    def allowed(request: Request, write: bool) -> Response | None:
+        """None when the request may go on; else 401 (no token) or 403 (an unknown one)."""
+        if public and not write:
+            return None
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return problem(401, "Token needed", "send Authorization: Bearer <token> (factcheck token create)"
+                           + ("" if write else "; reads are open only on a --public service"))
+        if not token_known(library.engine, token.strip()):
+            return problem(403, "Unknown token", "this token is not one of this service's")
+        return None
+
+    def story_or_404(name: str) -> Response | None:
+        return None if name in stories else problem(404, "No such story", f"this service serves {', '.join(sorted(stories))}")
 
     @app.middleware("http")
     async def bounded_and_counted(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -120,14 +162,114 @@ def create_app(folders: list[Path]) -> FastAPI:
         with metrics.lock:
             return metrics.text()
 
-    @app.get("/v1/stories", summary="The stories served, with their titles and words")
-    def list_stories() -> list[dict]:
-        return [{"story": name, "title": s.config.story, "words": s.words.fields()} for name, s in sorted(stories.items())]
+    @app.get("/v1/stories", summary="The stories served, each with its title, words and latest verdict")
+    def list_stories(http: Request) -> Response:
+        refused = allowed(http, write=False)
+        if refused:
+            return refused
+        out = []
+        with Session(library.engine) as session:
+            for name, s in sorted(stories.items()):
+                last = library.last_run(session, name)
+                out.append({"story": name, "title": s.config.story, "words": s.words.fields(), "latest": _run_summary(last) if last else None})
+        return JSONResponse(out)
+
+    @app.put("/v1/stories/{story}/sources/{source_id}", summary="Store a new version of a source (validated first) and re-check the story",
+             responses={201: {"description": "a new source"}, 412: {"description": "If-Match names a version that is not the newest"},
+                        428: {"description": "an existing source needs If-Match"}, 422: {"description": "unusable fact file, at file:line"}})
+    def put_source(story: str, source_id: str, body: SourceWrite, http: Request) -> Response:
+        refused = allowed(http, write=True) or story_or_404(story)
+        if refused:
+            return refused
+        try:
+            written = library.put(story, source_id, (body.fact.name, body.fact.content), (body.text.name, body.text.content) if body.text else None,
+                                  http.headers.get("if-match"), author=_author(http))
+        except Unusable as err:
+            return problem(422, "Unusable fact file", "nothing was stored", err.errors)
+        except Conflict as err:
+            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
+        return _written(written, etag)
+
+    @app.delete("/v1/stories/{story}/sources/{source_id}", summary="Remove a source (a version of its own: the history keeps it) and re-check")
+    def delete_source(story: str, source_id: str, http: Request) -> Response:
+        refused = allowed(http, write=True) or story_or_404(story)
+        if refused:
+            return refused
+        try:
+            written = library.delete(story, source_id, http.headers.get("if-match"), author=_author(http))
+        except KeyError:
+            return problem(404, "No such source", f"{story} has no source {source_id}")
+        except Conflict as err:
+            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
+        return _written(written, etag)
+
+    @app.get("/v1/stories/{story}/sources/{source_id}", summary="The newest version of a source, with its ETag")
+    def get_source(story: str, source_id: str, http: Request) -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            v = library.latest(session, story).get(source_id)
+        if v is None or v.deleted:
+            return problem(404, "No such source", f"{story} has no source {source_id}")
+        return JSONResponse({"source_id": v.source_id, "version": v.version, "fact": {"name": v.fact_name, "content": v.fact},
+                             "text": {"name": v.text_name, "content": v.text} if v.text_name else None, "author": v.author,
+                             "created_at": v.created_at.isoformat()}, headers={"ETag": etag(v)})
+
+    @app.get("/v1/stories/{story}/report", summary="The latest run's report: json, html, markdown, junit or claimreview")
+    def latest_report(story: str, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            last = library.last_run(session, story)
+        return _rendered(Report.model_validate_json(last.report), format)
+
+    @app.get("/v1/stories/{story}/runs", summary="The story's runs, newest first, a page at a time")
+    def runs(story: str, http: Request, page: int = Query(1, ge=1, le=100_000), per_page: int = Query(20, ge=1, le=200)) -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            rows = session.scalars(select(RunRow).where(RunRow.story_id == library.story_id(session, story))
+                                   .order_by(RunRow.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+        return JSONResponse({"page": page, "per_page": per_page, "runs": [_run_summary(r) for r in rows]})
+
+    @app.get("/v1/runs/{run_id}", summary="One run: what changed, its verdict and its report")
+    def one_run(run_id: int, http: Request) -> Response:
+        refused = allowed(http, write=False)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            row = session.get(RunRow, run_id)
+        if row is None:
+            return problem(404, "No such run", f"there is no run {run_id}")
+        return JSONResponse({**_run_summary(row), "report": json.loads(row.report)})
+
+    @app.get("/v1/runs/{run_id}/diff", summary="The findings of a run against another's: new, still present, fixed")
+    def diff(run_id: int, http: Request, against: int = Query(..., ge=1)) -> Response:
+        refused = allowed(http, write=False)
+        if refused:
+            return refused
+        from factcheck.checks.gate import compare
+        from factcheck.checks.model import Known
+
+        with Session(library.engine) as session:
+            row, other = session.get(RunRow, run_id), session.get(RunRow, against)
+        if row is None or other is None:
+            return problem(404, "No such run", f"there is no run {run_id if row is None else against}")
+        compared = compare(Report.model_validate_json(row.report), [Known.of(f) for f in Report.model_validate_json(other.report).findings], f"run {against}")
+        return JSONResponse({"run": run_id, "against": against, "new": [_brief(f) for f in compared.findings if f.status == "new"],
+                             "present": [_brief(f) for f in compared.findings if f.status == "present"],
+                             "fixed": [k.model_dump(mode="json") for k in compared.fixed]})
 
     @app.post("/v1/check", response_model=Report, summary="Check fact files sent in the request against a served story; nothing is stored",
               responses={422: {"description": "unusable input, each error at its file and line (problem+json)"},
                          404: {"description": "no such story (problem+json)"}})
-    def check(request: CheckRequest) -> Response:
+    def check(request: CheckRequest, http: Request) -> Response:
+        refused = allowed(http, write=False)
+        if refused:
+            return refused
         name = request.story or next(iter(sorted(stories)), None)
         story = stories.get(name or "")
         if story is None:
@@ -145,6 +287,52 @@ def create_app(folders: list[Path]) -> FastAPI:
         return Response(report.model_dump_json(), media_type="application/json")
 
     return app
+
+
+def _run_summary(row: "RunRow") -> dict:
+    return {"id": row.id, "at": row.created_at.isoformat(), "author": row.author, "trigger": row.trigger, "verdict": row.verdict,
+            "errors": row.errors, "warnings": row.warnings, "infos": row.infos, "new": row.new, "present": row.present, "fixed": row.fixed,
+            "duration_ms": row.duration_ms}
+
+
+def _brief(f) -> dict:  # type: ignore[no-untyped-def]
+    return {"rule": f.rule, "code": f.code, "severity": f.severity.value, "subjects": f.subjects, "message": f.message}
+
+
+def _author(request: Request) -> str:
+    """Who wrote: the token's owner is not told apart yet; the client's address stands for it."""
+    return request.client.host if request.client else "unknown"
+
+
+def _written(written, etag) -> Response:  # type: ignore[no-untyped-def]
+    body = {"source": {"source_id": written.version.source_id, "version": written.version.version, "deleted": written.version.deleted},
+            "run": _run_summary(written.run), "report": json.loads(written.report.model_dump_json())}
+    return JSONResponse(body, status_code=201 if written.created else 200, headers={"ETag": etag(written.version)})
+
+
+def _rendered(report: Report, format: str) -> Response:
+    """A stored report in the format asked for; HTML with a Content-Security-Policy that allows only its own style and script."""
+    if format == "json":
+        return Response(report.model_dump_json(), media_type="application/json")
+    if format == "html":
+        from factcheck.reports.html import render
+
+        page = render(report)
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+        return Response(page, media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": html.unescape(policy.group(1)) if policy else "default-src 'none'",
+                                 "X-Content-Type-Options": "nosniff"})
+    if format == "markdown":
+        from factcheck.reports.markdown import render as markdown
+
+        return Response(markdown(report), media_type="text/markdown; charset=utf-8")
+    if format == "junit":
+        from factcheck.reports.junit import render as junit
+
+        return Response(junit(report), media_type="application/xml")
+    from factcheck.reports.claimreview import render as claimreview
+
+    return Response(claimreview(report), media_type="application/ld+json")
 
 
 def _duplicate(names: list[str]) -> str | None:
@@ -184,11 +372,16 @@ def _inside_request(error: str, folder: str | None = None) -> str:
     return re.sub(r"/tmp/factcheck-request-[^/\s]+/(facts|texts)/", "", error)
 
 
-def serve(folders: list[Path], host: str, port: int) -> None:
+def default_db(folders: list[Path]) -> str:
+    """The embedded default: a SQLite file beside the first story."""
+    return f"sqlite:///{(folders[0] / 'factcheck.db').resolve()}"
+
+
+def serve(folders: list[Path], host: str, port: int, db: str | None, public: bool) -> None:
     """Run the API with uvicorn, one process (a story that cannot be read is ``StoryError``, before listening)."""
     import uvicorn
 
-    uvicorn.run(create_app(folders), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(folders, db or default_db(folders), public), host=host, port=port, log_level="warning")
 
 
 __all__ = ["create_app", "serve", "StoryError"]

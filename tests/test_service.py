@@ -20,8 +20,8 @@ pytestmark = pytest.mark.no_story
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app([ICS, US]))
+def client(tmp_path_factory) -> TestClient:
+    return TestClient(create_app([ICS, US], db=f"sqlite:///{tmp_path_factory.mktemp('db')}/f.db", public=True))
 
 
 def files(folder: Path, pattern: str = "*.yaml") -> list[dict]:
@@ -96,4 +96,118 @@ def test_a_folder_without_a_story_is_refused_at_start(tmp_path):
     from factcheck.facts.story import StoryError
 
     with pytest.raises(StoryError, match="no factcheck.yaml"):
-        create_app([tmp_path])
+        create_app([tmp_path], db=f"sqlite:///{tmp_path}/f.db")
+
+
+# ---- stored stories: versions, runs, tokens ----------------------------------------------------------
+
+DEC = "ics-dec-2020-news"
+
+
+@pytest.fixture
+def stored(tmp_path) -> tuple[TestClient, str]:
+    """A non-public service of the ICS story in its own database, and a write token."""
+    from factcheck.cli.store import connect, create_token
+
+    db = f"sqlite:///{tmp_path}/f.db"
+    app = create_app([ICS], db=db)
+    return TestClient(app), create_token(connect(db), "tests")
+
+
+def auth(token: str, **more: str) -> dict:
+    return {"authorization": f"Bearer {token}", **more}
+
+
+def changed_dec(total: str) -> dict:
+    text = (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8")
+    return {"fact": {"name": f"{DEC}.yaml", "content": text.replace('value: "29"', f'value: "{total}"', 1)}}
+
+
+def test_reads_need_a_token_unless_public_and_writes_always_do(stored):
+    client, token = stored
+    assert client.get("/v1/stories").status_code == 401
+    assert client.get("/v1/stories", headers=auth("fct_wrong")).status_code == 403
+    assert client.get("/v1/stories", headers=auth(token)).status_code == 200
+    response = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"))
+    assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_write_is_a_new_version_and_a_new_run_against_the_last(stored):
+    client, token = stored
+    (ics,) = client.get("/v1/stories", headers=auth(token)).json()
+    assert ics["latest"]["verdict"] == "pass" and ics["latest"]["trigger"] == "import ics"
+    current = client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token))
+    assert current.headers["etag"] == f'"{DEC}-1"'
+    response = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": current.headers["etag"]}))
+    assert response.status_code == 200 and response.headers["etag"] == f'"{DEC}-2"'
+    run = response.json()["run"]
+    assert run["verdict"] == "fail" and run["trigger"] == f"put {DEC} v2" and run["new"] >= 1 and run["fixed"] == 0
+    new = [f for f in response.json()["report"]["findings"] if f["status"] == "new" and f["severity"] == "error"]
+    assert {f["code"] for f in new} >= {"TOT-total"}
+    back = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("29"), headers=auth(token, **{"if-match": f'"{DEC}-2"'}))
+    assert back.json()["run"]["verdict"] == "pass" and back.json()["run"]["fixed"] >= 1
+    runs = client.get("/v1/stories/ics/runs?per_page=2", headers=auth(token)).json()["runs"]
+    assert [r["trigger"] for r in runs] == [f"put {DEC} v3", f"put {DEC} v2"]
+    diff = client.get(f"/v1/runs/{runs[0]['id']}/diff?against={runs[1]['id']}", headers=auth(token)).json()
+    assert diff["new"] == [] and {k["rule"] for k in diff["fixed"]} >= {"TOT01"}
+    assert client.get(f"/v1/runs/{runs[1]['id']}", headers=auth(token)).json()["report"]["summary"]["verdict"] == "fail"
+
+
+def test_a_stale_or_missing_etag_never_loses_an_update(stored):
+    client, token = stored
+    first = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("30"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    assert first.status_code == 200
+    stale = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    assert stale.status_code == 412 and f'"{DEC}-2"' in stale.json()["detail"]
+    blind = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token))
+    assert blind.status_code == 428
+    assert client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token)).headers["etag"] == f'"{DEC}-2"'
+
+
+def test_racing_writers_from_one_version_one_wins_the_other_gets_412(stored):
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, token = stored
+    put = lambda total: client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec(total), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))  # noqa: E731
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(r.status_code for r in pool.map(put, ["30", "31"]))
+    assert statuses == [200, 412]
+    assert client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token)).headers["etag"] == f'"{DEC}-2"'
+
+
+def test_an_unusable_write_stores_nothing_and_says_where(stored):
+    client, token = stored
+    bad = changed_dec("29 bananas")
+    response = client.put(f"/v1/stories/ics/sources/{DEC}", json=bad, headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    assert response.status_code == 422 and response.json()["title"] == "Unusable fact file"
+    line = next(i for i, l in enumerate(bad["fact"]["content"].splitlines(), 1) if "bananas" in l)
+    assert any(e.startswith(f"{DEC}.yaml:{line}:") for e in response.json()["errors"]), response.json()["errors"]
+    wrong_id = client.put("/v1/stories/ics/sources/another-id", json=changed_dec("29"), headers=auth(token))
+    assert wrong_id.status_code == 422 and "source.id: expected 'another-id'" in wrong_id.json()["errors"][0]
+    assert client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token)).headers["etag"] == f'"{DEC}-1"'
+
+
+def test_a_new_source_is_201_and_a_deleted_one_leaves_history(stored):
+    client, token = stored
+    text = (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8").replace(f"id: {DEC}", "id: a-copy", 1)
+    created = client.put("/v1/stories/ics/sources/a-copy", json={"fact": {"name": "a-copy.yaml", "content": text}}, headers=auth(token))
+    assert created.status_code == 201 and created.headers["etag"] == '"a-copy-1"' and created.json()["run"]["verdict"] == "pass"
+    gone = client.delete("/v1/stories/ics/sources/a-copy", headers=auth(token, **{"if-match": '"a-copy-1"'}))
+    assert gone.status_code == 200 and gone.json()["source"] == {"source_id": "a-copy", "version": 2, "deleted": True}
+    assert client.get("/v1/stories/ics/sources/a-copy", headers=auth(token)).status_code == 404
+    assert [r["trigger"] for r in client.get("/v1/stories/ics/runs", headers=auth(token)).json()["runs"][:2]] == ["delete a-copy v2", "put a-copy v1"]
+
+
+@pytest.mark.parametrize(("fmt", "media", "says"), [
+    ("json", "application/json", '"verdict"'),
+    ("html", "text/html", "Do the sources agree?"),
+    ("markdown", "text/markdown", "## factcheck"),
+    ("junit", "application/xml", "<testsuites"),
+    ("claimreview", "application/ld+json", "["),
+])
+def test_the_latest_report_in_every_format(stored, fmt, media, says):
+    client, token = stored
+    response = client.get(f"/v1/stories/ics/report?format={fmt}", headers=auth(token))
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media) and says in response.text
+    if fmt == "html":
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")

@@ -1,0 +1,230 @@
+"""The stories a service keeps: their sources, version by version, and the run of every change.
+
+A write is validated first (the fact file alone, by the command line's loader: nothing is stored when
+it is unusable), then stored as the next version of its source in the same transaction that checks
+the version it replaces, and the story is re-checked over the newest version of every source, with the
+warm story. The run is stored with its Report, its findings marked new, still present or fixed against
+the run before, and the findings in their own table for queries across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from factcheck.checks.model import Known, Report, RunSettings
+from factcheck.facts.story import ACTIVE, Story
+
+from .store import FindingRow, RunRow, SourceVersion, StoryRow, now
+
+SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+
+
+class Conflict(Exception):
+    """The version a write names is not the newest (412), or none was named for an existing source (428)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class Unusable(Exception):
+    """A fact file that cannot be used: each error at its file and line (422)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Written:
+    version: SourceVersion
+    run: RunRow
+    report: Report
+    created: bool
+
+
+def etag(version: SourceVersion) -> str:
+    return f'"{version.source_id}-{version.version}"'
+
+
+class Library:
+    def __init__(self, engine: Engine, stories: dict[str, Story]) -> None:
+        self.engine, self.stories = engine, stories
+        for name, story in stories.items():
+            self._import(name, story)
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def story_id(self, session: Session, name: str) -> int:
+        return session.scalar(select(StoryRow.id).where(StoryRow.name == name))  # type: ignore[return-value]
+
+    def latest(self, session: Session, name: str) -> dict[str, SourceVersion]:
+        """The newest version of each source of a story (deleted ones included: they say so)."""
+        story_id = self.story_id(session, name)
+        newest = (select(SourceVersion.source_id, func.max(SourceVersion.version).label("v"))
+                  .where(SourceVersion.story_id == story_id).group_by(SourceVersion.source_id).subquery())
+        rows = session.scalars(select(SourceVersion).join(newest, (SourceVersion.source_id == newest.c.source_id) & (SourceVersion.version == newest.c.v))
+                               .where(SourceVersion.story_id == story_id))
+        return {row.source_id: row for row in rows}
+
+    def last_run(self, session: Session, name: str) -> RunRow | None:
+        return session.scalars(select(RunRow).where(RunRow.story_id == self.story_id(session, name)).order_by(RunRow.id.desc()).limit(1)).first()
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def put(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str) -> Written:
+        """Store a new version of a source (validated first) and re-check the story."""
+        story = self.stories[name]
+        said = _source_id(fact[1])
+        if said != source_id:
+            raise Unusable([f"{fact[0]}: source.id: expected {source_id!r} (the source this request writes), found {said!r}"])
+        errors = _validate(story, fact, text)
+        if errors:
+            raise Unusable(errors)
+        return self._write(name, source_id, fact, text, if_match, author, deleted=False)
+
+    def delete(self, name: str, source_id: str, if_match: str | None, author: str) -> Written:
+        with Session(self.engine, expire_on_commit=False) as session:
+            current = self.latest(session, name).get(source_id)
+        if current is None or current.deleted:
+            raise KeyError(source_id)
+        return self._write(name, source_id, (current.fact_name, current.fact), None, if_match, author, deleted=True)
+
+    def _write(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str,
+               deleted: bool) -> Written:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            current = self.latest(session, name).get(source_id)
+            if current is not None and not current.deleted and if_match is None:
+                raise Conflict(428, f"{source_id} exists: name the version you replace (If-Match: {etag(current)})")
+            if current is not None and if_match is not None and if_match != "*" and if_match != etag(current):
+                raise Conflict(412, f"{source_id} is at {etag(current)} now, not {if_match}: read it again and re-apply your change")
+            version = SourceVersion(
+                story_id=self.story_id(session, name), source_id=source_id, version=(current.version + 1) if current else 1,
+                fact_name=fact[0], fact=fact[1], text_name=text[0] if text else None, text=text[1] if text else None, deleted=deleted,
+                sha256=hashlib.sha256(fact[1].encode("utf-8")).hexdigest(), author=author, created_at=now())
+            session.add(version)
+            try:
+                session.flush()  # the unique (story, source, version) key: two writers from one version cannot both win
+            except IntegrityError:
+                raise Conflict(412, f"{source_id} was written by someone else just now: read it again") from None
+        run, report = self.recheck(name, author, f"{'delete' if deleted else 'put'} {source_id} v{version.version}")
+        return Written(version, run, report, created=current is None or current.deleted)
+
+    def recheck(self, name: str, author: str, trigger: str) -> tuple[RunRow, Report]:
+        """Check the newest version of every source of a story, and keep the run."""
+        story = self.stories[name]
+        started = time.perf_counter()
+        with Session(self.engine, expire_on_commit=False) as session:
+            sources = [v for v in self.latest(session, name).values() if not v.deleted]
+            before = self.last_run(session, name)
+        with _materialized(sources) as (facts, texts):
+            token = ACTIVE.set(story)
+            try:
+                from factcheck.checks.engine import run
+
+                every_text = all(v.text is not None for v in sources)  # quotes are verified when every source has its text
+                report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else None
+            finally:
+                ACTIVE.reset(token)
+        if report is None:
+            report = _empty(story)
+        from factcheck.checks.gate import compare
+
+        known = [Known.of(f) for f in Report.model_validate_json(before.report).findings] if before else []
+        report = compare(report, known, f"run {before.id}" if before else "no earlier run")
+        s = report.summary
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            row = RunRow(story_id=self.story_id(session, name), created_at=now(), author=author, trigger=trigger, verdict=s.verdict,
+                         errors=s.errors, warnings=s.warnings, infos=s.infos, new=s.new or 0, present=s.present or 0, fixed=s.fixed or 0,
+                         duration_ms=round((time.perf_counter() - started) * 1000), report=report.model_dump_json())
+            session.add(row)
+            session.flush()
+            session.add_all(FindingRow(run_id=row.id, rule=f.rule, code=f.code, severity=f.severity.value, subjects=f.subjects,
+                                       message=f.message, status=f.status) for f in report.findings)
+        return row, report
+
+    def _import(self, name: str, story: Story) -> None:
+        """A story seen for the first time: its folder's fact files (and texts) become version 1, checked once."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            if self.story_id(session, name) is not None:
+                return
+            session.add(StoryRow(name=name, title=story.config.story))
+            session.flush()
+            story_id = self.story_id(session, name)
+            for path in sorted(story.facts.glob("*.yaml")):
+                fact = path.read_text(encoding="utf-8")
+                text_name = _text_file(fact)
+                text_path = story.texts / text_name if story.texts and text_name else None
+                text = text_path.read_text(encoding="utf-8") if text_path and text_path.is_file() else None
+                session.add(SourceVersion(story_id=story_id, source_id=_source_id(fact) or path.stem, version=1, fact_name=path.name,
+                                          fact=fact, text_name=text_name if text else None, text=text, deleted=False,
+                                          sha256=hashlib.sha256(fact.encode("utf-8")).hexdigest(), author="import", created_at=now()))
+        self.recheck(name, "import", f"import {story.folder.name}")
+
+
+def _source_id(fact: str) -> str | None:
+    """The ``source.id`` a fact file gives (None when it cannot be read: the loader says why)."""
+    try:
+        data = yaml.safe_load(fact)
+    except yaml.YAMLError:
+        return None
+    source = data.get("source") if isinstance(data, dict) else None
+    found = source.get("id") if isinstance(source, dict) else None
+    return str(found) if found is not None and SOURCE_ID.match(str(found)) else None
+
+
+def _text_file(fact: str) -> str | None:
+    try:
+        data = yaml.safe_load(fact)
+        return str(data["source"]["text_file"])
+    except Exception:  # the loader reports what is wrong with the file  # noqa: BLE001
+        return None
+
+
+def _validate(story: Story, fact: tuple[str, str], text: tuple[str, str] | None) -> list[str]:
+    """The errors of one fact file on its own, as the command line's loader gives them."""
+    from factcheck.facts.loader import load
+
+    with tempfile.TemporaryDirectory(prefix="factcheck-write-") as tmp:
+        (Path(tmp) / fact[0]).write_text(fact[1], encoding="utf-8")
+        dataset = load([Path(tmp)], story)
+        return [str(e).replace(tmp + "/", "") for e in dataset.errors]
+
+
+@contextmanager
+def _materialized(sources: list[SourceVersion]) -> Iterator[tuple[Path, Path]]:
+    """The sources' newest fact files and texts, written to a private folder for the loader."""
+    with tempfile.TemporaryDirectory(prefix="factcheck-story-") as tmp:
+        facts, texts = Path(tmp) / "facts", Path(tmp) / "texts"
+        facts.mkdir()
+        texts.mkdir()
+        for v in sources:
+            (facts / v.fact_name).write_text(v.fact, encoding="utf-8")
+            if v.text_name and v.text is not None:
+                (texts / v.text_name).write_text(v.text, encoding="utf-8")
+        yield facts, texts
+
+
+def _empty(story: Story) -> Report:
+    """The report of a story with no source left: nothing to check, nothing wrong."""
+    import datetime as dt
+
+    from factcheck.checks.model import StoryInfo, Summary
+
+    return Report(dataset=[], story=StoryInfo(title=story.config.story, folder=story.folder.name, words=story.words.fields()),
+                  summary=Summary(verdict="pass", fail_on="error", errors=0, warnings=0, infos=0, sources=0, claims=0, rules_run=0, files=0,
+                                  unusable_files=0, rule_failures=0),
+                  checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), rules=[], sources=[], findings=[])
