@@ -95,8 +95,11 @@ class TokenRow(Base):
 
 
 def connect(url: str) -> Engine:
-    """An engine for ``url``, the schema brought up to date by the migrations; SQLite in WAL mode."""
-    engine = create_engine(url, future=True)
+    """An engine for ``url``, the schema brought up to date by the migrations; SQLite in WAL mode. A
+    plain ``postgresql://`` URL uses psycopg 3 (the driver the serve extra installs)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite(connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ problem+json with file:line for unusable input, bounded bodies, metrics, and war
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -104,12 +105,24 @@ def test_a_folder_without_a_story_is_refused_at_start(tmp_path):
 DEC = "ics-dec-2020-news"
 
 
-@pytest.fixture
-def stored(tmp_path) -> tuple[TestClient, str]:
-    """A non-public service of the ICS story in its own database, and a write token."""
+@pytest.fixture(scope="session")
+def postgres():
+    from postgres import Postgres
+
+    try:
+        server = Postgres()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
+        pytest.skip(f"PostgreSQL cannot start here: {err}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stored(request, tmp_path) -> tuple[TestClient, str]:
+    """A non-public service of the ICS story in its own database (SQLite, or a real PostgreSQL), and a write token."""
     from factcheck.cli.store import connect, create_token
 
-    db = f"sqlite:///{tmp_path}/f.db"
+    db = f"sqlite:///{tmp_path}/f.db" if request.param == "sqlite" else request.getfixturevalue("postgres").fresh()
     app = create_app([ICS], db=db)
     return TestClient(app), create_token(connect(db), "tests")
 
