@@ -224,3 +224,26 @@ def test_the_latest_report_in_every_format(stored, fmt, media, says):
     assert response.status_code == 200 and response.headers["content-type"].startswith(media) and says in response.text
     if fmt == "html":
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_command_line_creates_a_token_the_service_accepts_and_keeps_only_its_hash(tmp_path):
+    from typer.testing import CliRunner
+
+    from factcheck.cli.main import app
+
+    db = f"sqlite:///{tmp_path}/f.db"
+    result = CliRunner().invoke(app, ["token", "create", "newsroom", "--db", db])
+    token = result.stdout.strip()
+    assert result.exit_code == 0 and token.startswith("fct_") and len(token) > 40
+    assert token.encode() not in (tmp_path / "f.db").read_bytes()  # only its hash is kept
+    client = TestClient(create_app([ICS], db=db))
+    assert client.get("/v1/stories", headers=auth(token)).status_code == 200
+
+
+def test_serve_refuses_a_folder_without_a_story_before_listening(tmp_path):
+    from typer.testing import CliRunner
+
+    from factcheck.cli.main import app
+
+    result = CliRunner().invoke(app, ["serve", str(tmp_path), "--db", f"sqlite:///{tmp_path}/f.db"])
+    assert result.exit_code == 2 and "no factcheck.yaml in this folder" in result.stderr
