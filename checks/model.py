@@ -204,6 +204,18 @@ class StoryInfo(BaseModel):
     words: dict[str, str] = Field(default_factory=dict)
 
 
+class Past(BaseModel):
+    """An earlier run of a served story, as the report's history strip shows it."""
+
+    run: int
+    at: str
+    verdict: str
+    errors: int
+    warnings: int
+    link: str  # the run's report, relative to the page
+    current: bool = False
+
+
 class Report(BaseModel):
     dataset: list[str]  # what was checked, first: the bundled example says so here
     story: StoryInfo | None = None
@@ -218,6 +230,7 @@ class Report(BaseModel):
     overview: Overview | None = None
     base: str | None = None  # what the findings were compared with: "git <ref> (<commit>)" or "baseline <file>"
     fixed: list[Known] = Field(default_factory=list)  # findings there before and gone now
+    history: list[Past] = Field(default_factory=list)  # served: the story's last runs, oldest first (the page's history strip)
 
     def fails(self, fail_on: str) -> bool:
         return fails(self.findings, fail_on)

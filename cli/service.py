@@ -223,7 +223,20 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
             return refused
         with Session(library.engine) as session:
             last = library.last_run(session, story)
-        return _rendered(Report.model_validate_json(last.report), format)
+            history = _history(session, last) if format == "html" else []
+        return _rendered(Report.model_validate_json(last.report).model_copy(update={"history": history}), format)
+
+    @app.get("/v1/runs/{run_id}/report", summary="One run's report: json, html (with the story's runs around it), markdown, junit or claimreview")
+    def run_report(run_id: int, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
+        refused = allowed(http, write=False)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            row = session.get(RunRow, run_id)
+            if row is None:
+                return problem(404, "No such run", f"there is no run {run_id}")
+            history = _history(session, row) if format == "html" else []
+        return _rendered(Report.model_validate_json(row.report).model_copy(update={"history": history}), format)
 
     @app.get("/v1/stories/{story}/runs", summary="The story's runs, newest first, a page at a time")
     def runs(story: str, http: Request, page: int = Query(1, ge=1, le=100_000), per_page: int = Query(20, ge=1, le=200)) -> Response:
@@ -287,6 +300,19 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         return Response(report.model_dump_json(), media_type="application/json")
 
     return app
+
+
+HISTORY = 20  # runs in a served page's history strip
+
+
+def _history(session: Session, row: "RunRow") -> list:
+    """The story's runs up to ``row`` (the last ``HISTORY``), oldest first, each linking to its page."""
+    from factcheck.checks.model import Past
+
+    rows = session.scalars(select(RunRow).where((RunRow.story_id == row.story_id) & (RunRow.id <= row.id))
+                           .order_by(RunRow.id.desc()).limit(HISTORY)).all()
+    return [Past(run=r.id, at=r.created_at.isoformat(timespec="seconds"), verdict=r.verdict, errors=r.errors, warnings=r.warnings,
+                 link=f"/v1/runs/{r.id}/report?format=html", current=r.id == row.id) for r in reversed(rows)]
 
 
 def _run_summary(row: "RunRow") -> dict:

@@ -247,3 +247,17 @@ def test_serve_refuses_a_folder_without_a_story_before_listening(tmp_path):
 
     result = CliRunner().invoke(app, ["serve", str(tmp_path), "--db", f"sqlite:///{tmp_path}/f.db"])
     assert result.exit_code == 2 and "no factcheck.yaml in this folder" in result.stderr
+
+
+def test_the_served_page_shows_the_last_runs_each_linking_to_its_report(stored):
+    client, token = stored
+    client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    page = client.get("/v1/stories/ics/report?format=html", headers=auth(token)).text
+    import re
+
+    strip = re.findall(r'<li class="(\w+)( current)?"><a href="(/v1/runs/(\d+)/report\?format=html)"', page)
+    assert [(verdict, bool(current)) for verdict, current, _, _ in strip] == [("pass", False), ("fail", True)]
+    first = client.get(strip[0][2], headers=auth(token))
+    assert first.status_code == 200 and '<li class="pass current">' in first.text  # the first run's own page
+    assert "history" not in client.get("/v1/stories/ics/report?format=json", headers=auth(token)).json() or \
+        client.get("/v1/stories/ics/report?format=json", headers=auth(token)).json()["history"] == []
