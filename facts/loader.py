@@ -8,7 +8,9 @@ file, line, column and field, and the other files still load: nothing is lost an
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+from collections import OrderedDict
 import stat
 from dataclasses import dataclass
 from importlib import resources
@@ -25,7 +27,7 @@ from .story import ACTIVE, STORY_FILE, Story, StoryError, active, bundled_story_
 from .safepath import cut, inside, kind_of, shown
 from .tables import AREA_TABLES, COLUMNS, Tables, month_wave
 from .values import parse_value
-from .yamlsafe import Positions, YamlError, load_yaml_file
+from .yamlsafe import Positions, YamlError, load_yaml_bytes, read_yaml_bytes
 
 FACT_SUFFIXES = (".yaml", ".yml", ".csv", ".parquet", ".ndjson", ".jsonl")  # tables: see facts.tabular
 RULES_FILE = "rules.yaml"
@@ -189,10 +191,35 @@ def _pydantic_errors(err: ValidationError, file: str, base: tuple, positions: Po
 _CLAIM = TypeAdapter(models.Claim)
 
 
-def _parse_file(path: Path, label: str) -> tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]:
-    """Validate one fact file: its source and its claims, each with the fact-file line where it starts."""
+#: Fact files already validated, by their name, their bytes and the story they were read for: a
+#: service checks a story again after each change, and the unchanged files need not be read again.
+_PARSED: "OrderedDict[tuple[str, bytes, str], Parsed]" = OrderedDict()
+MAX_PARSED = 4096
+Parsed = tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]
+
+
+def _parse_file(path: Path, label: str) -> Parsed:
+    """Validate one fact file: its source and its claims, each with the fact-file line where it starts
+    (a file read before with the same bytes, for the same story, is not read again)."""
     try:
-        data, positions = load_yaml_file(path)
+        data = read_yaml_bytes(path)
+    except YamlError as err:
+        return None, [], [LoadError(label, err.line, err.column, None, err.message)]
+    story = active()
+    key = (label, hashlib.blake2b(data, digest_size=20).digest(), story.fingerprint if story else "")
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return _PARSED[key]
+    parsed = _parse_bytes(data, label)
+    _PARSED[key] = parsed
+    if len(_PARSED) > MAX_PARSED:
+        _PARSED.popitem(last=False)
+    return parsed
+
+
+def _parse_bytes(raw: bytes, label: str) -> Parsed:
+    try:
+        data, positions = load_yaml_bytes(raw, label)
     except YamlError as err:
         return None, [], [LoadError(label, err.line, err.column, None, err.message)]
     if not isinstance(data, dict) or "source" not in data or "claims" not in data:

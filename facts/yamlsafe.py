@@ -151,10 +151,20 @@ def load_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
 def load_yaml_file(path: Path) -> tuple[Any, Positions]:
     """Read and parse one YAML file: a regular file of at most ``MAX_BYTES`` bytes (a FIFO, a device
     or a link to one is refused, and the size is counted while reading, never taken from ``stat``)."""
+    return load_yaml_bytes(read_yaml_bytes(path), str(path))
+
+
+def read_yaml_bytes(path: Path) -> bytes:
+    """The bytes of a YAML file, read as ``load_yaml_file`` reads them (``YamlError`` when refused)."""
     try:
-        data = read_capped(path, MAX_BYTES)
+        return read_capped(path, MAX_BYTES)
     except UnsafeRead as err:
         raise YamlError(str(path), None, None, err.message) from None
+
+
+def load_yaml_bytes(data: bytes, name: str) -> tuple[Any, Positions]:
+    """Parse the bytes of one YAML file: UTF-8 text, any line endings."""
+    path = name
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
