@@ -12,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +62,10 @@ def etag(version: SourceVersion) -> str:
 class Library:
     def __init__(self, engine: Engine, stories: dict[str, Story]) -> None:
         self.engine, self.stories = engine, stories
+        # One working folder per story, its files rewritten only when they change, and one check of a
+        # story at a time: unchanged fact files keep their names and bytes, so the loader does not read them again.
+        self.work = {name: Path(tempfile.mkdtemp(prefix=f"factcheck-{name}-")) for name in stories}
+        self.locks = {name: threading.Lock() for name in stories}
         for name, story in stories.items():
             self._import(name, story)
 
@@ -124,25 +127,26 @@ class Library:
         return Written(version, run, report, created=current is None or current.deleted)
 
     def recheck(self, name: str, author: str, trigger: str) -> tuple[RunRow, Report]:
-        """Check the newest version of every source of a story, and keep the run."""
+        """Check the newest version of every source of a story, and keep the run (one check of a story at a time)."""
+        with self.locks[name]:
+            return self._recheck(name, author, trigger)
+
+    def _recheck(self, name: str, author: str, trigger: str) -> tuple[RunRow, Report]:
+        from factcheck.checks.engine import run
+        from factcheck.checks.gate import compare
+
         story = self.stories[name]
         started = time.perf_counter()
         with Session(self.engine, expire_on_commit=False) as session:
             sources = [v for v in self.latest(session, name).values() if not v.deleted]
             before = self.last_run(session, name)
-        with _materialized(sources) as (facts, texts):
-            token = ACTIVE.set(story)
-            try:
-                from factcheck.checks.engine import run
-
-                every_text = all(v.text is not None for v in sources)  # quotes are verified when every source has its text
-                report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else None
-            finally:
-                ACTIVE.reset(token)
-        if report is None:
-            report = _empty(story)
-        from factcheck.checks.gate import compare
-
+        facts, texts = _materialized(self.work[name], sources)  # the story's working folder holds exactly these sources now
+        every_text = all(v.text is not None for v in sources)  # quotes are verified when every source has its text
+        token = ACTIVE.set(story)
+        try:
+            report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else _empty(story)
+        finally:
+            ACTIVE.reset(token)
         known = [Known.of(f) for f in Report.model_validate_json(before.report).findings] if before else []
         report = compare(report, known, f"run {before.id}" if before else "no earlier run")
         s = report.summary
@@ -204,18 +208,25 @@ def _validate(story: Story, fact: tuple[str, str], text: tuple[str, str] | None)
         return [str(e).replace(tmp + "/", "") for e in dataset.errors]
 
 
-@contextmanager
-def _materialized(sources: list[SourceVersion]) -> Iterator[tuple[Path, Path]]:
-    """The sources' newest fact files and texts, written to a private folder for the loader."""
-    with tempfile.TemporaryDirectory(prefix="factcheck-story-") as tmp:
-        facts, texts = Path(tmp) / "facts", Path(tmp) / "texts"
-        facts.mkdir()
-        texts.mkdir()
-        for v in sources:
-            (facts / v.fact_name).write_text(v.fact, encoding="utf-8")
-            if v.text_name and v.text is not None:
-                (texts / v.text_name).write_text(v.text, encoding="utf-8")
-        yield facts, texts
+def _materialized(folder: Path, sources: list[SourceVersion]) -> tuple[Path, Path]:
+    """The story's working folder holding exactly the sources' newest fact files and texts."""
+    facts, texts = folder / "facts", folder / "texts"
+    write_exactly(facts, {v.fact_name: v.fact for v in sources})
+    write_exactly(texts, {v.text_name: v.text for v in sources if v.text_name and v.text is not None})
+    return facts, texts
+
+
+def write_exactly(folder: Path, files: dict[str, str]) -> None:
+    """Make ``folder`` hold exactly ``files`` (name -> text): a file is written only when its bytes
+    change, so an unchanged one keeps its name and bytes and the loader does not read it again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in folder.iterdir():
+        if path.name not in files:
+            path.unlink()
+    for name, content in files.items():
+        path, data = folder / name, content.encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
 
 
 def _empty(story: Story) -> Report:

@@ -370,25 +370,28 @@ def _duplicate(names: list[str]) -> str | None:
     return None
 
 
+_WORK = Path(tempfile.mkdtemp(prefix="factcheck-request-"))  # one folder per serving thread, reused
+
+
 def _check(story: Story, request: CheckRequest) -> Report:
-    """One check of the request's files, written to a private folder and read by the usual loader."""
+    """One check of the request's files, written to this thread's private folder (a file whose bytes
+    did not change since the last request is not rewritten, nor read again by the loader) and read by
+    the usual loader with the warm story."""
     from factcheck.checks.engine import run
 
-    with tempfile.TemporaryDirectory(prefix="factcheck-request-") as tmp:
-        facts, texts = Path(tmp) / "facts", Path(tmp) / "texts"
-        facts.mkdir()
-        texts.mkdir()
-        for f in request.facts:
-            (facts / f.name).write_text(f.content, encoding="utf-8")
-        for f in request.texts:
-            (texts / f.name).write_text(f.content, encoding="utf-8")
-        token = ACTIVE.set(story)  # the warm story: its registry is not read again
-        try:
-            report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,
-                                     fail_on=request.fail_on))
-        finally:
-            ACTIVE.reset(token)
-        return report.model_copy(update={"load_errors": [_inside_request(e, tmp) for e in report.load_errors]})
+    from .library import write_exactly
+
+    tmp = _WORK / f"{threading.get_ident()}"
+    facts, texts = tmp / "facts", tmp / "texts"
+    write_exactly(facts, {f.name: f.content for f in request.facts})
+    write_exactly(texts, {f.name: f.content for f in request.texts})
+    token = ACTIVE.set(story)  # the warm story: its registry is not read again
+    try:
+        report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,
+                                 fail_on=request.fail_on))
+    finally:
+        ACTIVE.reset(token)
+    return report.model_copy(update={"load_errors": [_inside_request(e, str(tmp)) for e in report.load_errors]})
 
 
 def _inside_request(error: str, folder: str | None = None) -> str:

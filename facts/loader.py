@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 from collections import OrderedDict
+from functools import cache
 import stat
 from dataclasses import dataclass
 from importlib import resources
@@ -87,19 +88,24 @@ def bundled_label() -> str:
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
     the bundled example's files by their place in the repository (``examples/<story>/...``)."""
-    from .story import bundled_story_folder
-
     resolved = path.resolve()
-    bundled = bundled_story_folder().resolve()
-    if resolved.is_relative_to(bundled) and not os.path.relpath(resolved).startswith(".."):
-        return os.path.relpath(resolved).replace(os.sep, "/")
-    if resolved.is_relative_to(bundled):
-        return (bundled_label() + "/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
     try:
         relative = os.path.relpath(resolved)
     except ValueError:  # another drive
         return str(path)
-    return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
+    if not relative.startswith(".."):
+        return relative.replace(os.sep, "/")
+    bundled = _bundled_resolved()
+    if resolved.is_relative_to(bundled):
+        return (bundled_label() + "/" + resolved.relative_to(bundled).as_posix()).removesuffix("/.")
+    return str(path)
+
+
+@cache
+def _bundled_resolved() -> Path:
+    from .story import bundled_story_folder
+
+    return bundled_story_folder().resolve()
 
 
 def fact_files(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
@@ -313,6 +319,30 @@ class _Rows:
         self.rows[table].append({**base, **values})
 
 
+_ROWS: "OrderedDict[int, tuple[Parsed, dict[str, list[dict[str, Any]]]]]" = OrderedDict()
+
+
+def _file_rows(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
+    """The table rows of one valid fact file: its source's row and its claims' (made once per file
+    read: an unchanged file read again from the parse cache gives the same rows)."""
+    key = id(claims)
+    hit = _ROWS.get(key)
+    if hit is not None and hit[0][1] is claims:  # the same parse (its claims list is kept alive by the entry)
+        return hit[1]
+    rows = _Rows()
+    p = source.published
+    rows.add("sources", {}, source_id=source.id, title=source.title, publisher=source.publisher, source_kind=source.kind,
+             text_file=source.text_file, published_lo=p.lo, published_hi=p.hi, published_exact=p.exact,
+             date_reason=p.reason, url=source.url, fact_file=label, fact_line=1)
+    for claim, line, item_lines in claims:
+        _claim_rows(rows, source, label, claim, line, item_lines)
+    made = {table: added for table, added in rows.rows.items() if added}
+    _ROWS[key] = ((source, claims, []), made)
+    if len(_ROWS) > MAX_PARSED:
+        _ROWS.popitem(last=False)
+    return made
+
+
 def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line: int, item_lines: list[int]) -> None:
     base = {
         "claim_id": claim.id, "source_id": source.id, "kind": claim.kind, "quote": claim.evidence.quote,
@@ -465,12 +495,8 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
         if source is None or any(e.field and e.field.startswith("source") for e in file_errors):
             continue
         source_files[source.id] = label
-        p = source.published
-        rows.add("sources", {}, source_id=source.id, title=source.title, publisher=source.publisher, source_kind=source.kind,
-                 text_file=source.text_file, published_lo=p.lo, published_hi=p.hi, published_exact=p.exact,
-                 date_reason=p.reason, url=source.url, fact_file=label, fact_line=1)
-        for claim, line, item_lines in claims:
-            _claim_rows(rows, source, label, claim, line, item_lines)
+        for table, added in _file_rows(source, claims, label).items():
+            rows.rows[table].extend(added)
     frames = {name: _frame(name, r) for name, r in rows.rows.items()}
     if tables:
         from .tabular import load_tables  # polars scans and pandera: only when there are table files
