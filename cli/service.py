@@ -112,6 +112,9 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         story = read_story(folder)
         story.registry, story.qualifiers  # noqa: B018 - warm: read once, for every request
         stories[folder.resolve().name] = story
+    from factcheck.facts.loader import keep_parsed
+
+    keep_parsed()  # a long-running process: unchanged fact files are not read again
     if db is None:
         db = f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-db-')}/factcheck.db"
     library = Library(connect(db), stories)

@@ -8,7 +8,6 @@ file, line, column and field, and the other files still load: nothing is lost an
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections import OrderedDict
 from functools import cache
@@ -197,11 +196,24 @@ def _pydantic_errors(err: ValidationError, file: str, base: tuple, positions: Po
 _CLAIM = TypeAdapter(models.Claim)
 
 
-#: Fact files already validated, by their name, their bytes and the story they were read for: a
-#: service checks a story again after each change, and the unchanged files need not be read again.
-_PARSED: "OrderedDict[tuple[str, bytes, str], Parsed]" = OrderedDict()
-MAX_PARSED = 4096
+#: Fact files already validated, by their name and the story they were read for, with their bytes: a
+#: service checks a story again after each change, and a file whose bytes did not change is not read
+#: again. Bounded: at most MAX_PARSED files, none larger than MAX_PARSED_BYTES. Kept only by a
+#: long-running process that asks for it (``keep_parsed``): a single check reads each file once anyway.
 Parsed = tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]
+_PARSED: "OrderedDict[tuple[str, str], tuple[bytes, Parsed]]" = OrderedDict()
+MAX_PARSED = 2048
+MAX_PARSED_BYTES = 128 * 1024
+_KEEP_PARSED = False
+
+
+def keep_parsed(keep: bool = True) -> None:
+    """Keep the parse and the table rows of the fact files read, for the checks to come (the service)."""
+    global _KEEP_PARSED
+    _KEEP_PARSED = keep
+    if not keep:
+        _PARSED.clear()
+        _ROWS.clear()
 
 
 def _parse_file(path: Path, label: str) -> Parsed:
@@ -211,15 +223,19 @@ def _parse_file(path: Path, label: str) -> Parsed:
         data = read_yaml_bytes(path)
     except YamlError as err:
         return None, [], [LoadError(label, err.line, err.column, None, err.message)]
+    if not _KEEP_PARSED:
+        return _parse_bytes(data, label)
     story = active()
-    key = (label, hashlib.blake2b(data, digest_size=20).digest(), story.fingerprint if story else "")
-    if key in _PARSED:
+    key = (label, story.fingerprint if story else "")
+    hit = _PARSED.get(key)
+    if hit is not None and hit[0] == data:
         _PARSED.move_to_end(key)
-        return _PARSED[key]
+        return hit[1]
     parsed = _parse_bytes(data, label)
-    _PARSED[key] = parsed
-    if len(_PARSED) > MAX_PARSED:
-        _PARSED.popitem(last=False)
+    if len(data) <= MAX_PARSED_BYTES:
+        _PARSED[key] = (data, parsed)
+        if len(_PARSED) > MAX_PARSED:
+            _PARSED.popitem(last=False)
     return parsed
 
 
@@ -325,10 +341,20 @@ _ROWS: "OrderedDict[int, tuple[Parsed, dict[str, list[dict[str, Any]]]]]" = Orde
 def _file_rows(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
     """The table rows of one valid fact file: its source's row and its claims' (made once per file
     read: an unchanged file read again from the parse cache gives the same rows)."""
+    if not _KEEP_PARSED:
+        return _rows_of(source, claims, label)
     key = id(claims)
     hit = _ROWS.get(key)
     if hit is not None and hit[0][1] is claims:  # the same parse (its claims list is kept alive by the entry)
         return hit[1]
+    made = _rows_of(source, claims, label)
+    _ROWS[key] = ((source, claims, []), made)
+    if len(_ROWS) > MAX_PARSED:
+        _ROWS.popitem(last=False)
+    return made
+
+
+def _rows_of(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
     rows = _Rows()
     p = source.published
     rows.add("sources", {}, source_id=source.id, title=source.title, publisher=source.publisher, source_kind=source.kind,
@@ -336,11 +362,7 @@ def _file_rows(source: models.Source, claims: list, label: str) -> dict[str, lis
              date_reason=p.reason, url=source.url, fact_file=label, fact_line=1)
     for claim, line, item_lines in claims:
         _claim_rows(rows, source, label, claim, line, item_lines)
-    made = {table: added for table, added in rows.rows.items() if added}
-    _ROWS[key] = ((source, claims, []), made)
-    if len(_ROWS) > MAX_PARSED:
-        _ROWS.popitem(last=False)
-    return made
+    return {table: added for table, added in rows.rows.items() if added}
 
 
 def _claim_rows(rows: _Rows, source: models.Source, label: str, claim: Any, line: int, item_lines: list[int]) -> None:

@@ -216,13 +216,12 @@ class Story:
 
     @cached_property
     def fingerprint(self) -> str:
-        """What reading a fact file depends on (the words and qualifiers of this story), as a short key."""
-        import hashlib
-
+        """What reading a fact file depends on: the story's folder, its configuration (words) and its
+        qualifiers file, as one key."""
         said = f"{self.folder.resolve()}\0{self.config.model_dump_json()}"
         if self.config.qualifiers:
             said += "\0" + self.read(self.config.qualifiers, 1024 * 1024)
-        return hashlib.blake2b(said.encode("utf-8"), digest_size=16).hexdigest()
+        return said
 
     @cached_property
     def registry(self) -> "Registry":
