@@ -136,6 +136,31 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
     def story_or_404(name: str) -> Response | None:
         return None if name in stories else problem(404, "No such story", f"this service serves {', '.join(sorted(stories))}")
 
+    def run_or_404(run_id: int) -> "RunRow | Response":
+        with Session(library.engine) as session:
+            row = session.get(RunRow, run_id)
+        return row if row is not None else problem(404, "No such run", f"there is no run {run_id}")
+
+    def page(row: RunRow, format: str) -> Response:
+        """A stored run's report in a format; its HTML page with the story's runs up to it."""
+        with Session(library.engine) as session:
+            history = _history(session, row) if format == "html" else []
+        return _rendered(Report.model_validate_json(row.report).model_copy(update={"history": history}), format)
+
+    def write(http: Request, story: str, source_id: str, do) -> Response:  # type: ignore[no-untyped-def]
+        """A write, once allowed: the new version and the run (201 for a new source), or the problem."""
+        refused = allowed(http, write=True) or story_or_404(story)
+        if refused:
+            return refused
+        try:
+            return _written(do(), etag)
+        except Unusable as err:
+            return problem(422, "Unusable fact file", "nothing was stored", err.errors)
+        except KeyError:
+            return problem(404, "No such source", f"{story} has no source {source_id}")
+        except Conflict as err:
+            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
+
     @app.middleware("http")
     async def bounded_and_counted(request: Request, call_next):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -181,30 +206,13 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
              responses={201: {"description": "a new source"}, 412: {"description": "If-Match names a version that is not the newest"},
                         428: {"description": "an existing source needs If-Match"}, 422: {"description": "unusable fact file, at file:line"}})
     def put_source(story: str, source_id: str, body: SourceWrite, http: Request) -> Response:
-        refused = allowed(http, write=True) or story_or_404(story)
-        if refused:
-            return refused
-        try:
-            written = library.put(story, source_id, (body.fact.name, body.fact.content), (body.text.name, body.text.content) if body.text else None,
-                                  http.headers.get("if-match"), author=_author(http))
-        except Unusable as err:
-            return problem(422, "Unusable fact file", "nothing was stored", err.errors)
-        except Conflict as err:
-            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
-        return _written(written, etag)
+        text = (body.text.name, body.text.content) if body.text else None
+        return write(http, story, source_id, lambda: library.put(story, source_id, (body.fact.name, body.fact.content), text,
+                                                                  http.headers.get("if-match"), author=_author(http)))
 
     @app.delete("/v1/stories/{story}/sources/{source_id}", summary="Remove a source (a version of its own: the history keeps it) and re-check")
     def delete_source(story: str, source_id: str, http: Request) -> Response:
-        refused = allowed(http, write=True) or story_or_404(story)
-        if refused:
-            return refused
-        try:
-            written = library.delete(story, source_id, http.headers.get("if-match"), author=_author(http))
-        except KeyError:
-            return problem(404, "No such source", f"{story} has no source {source_id}")
-        except Conflict as err:
-            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
-        return _written(written, etag)
+        return write(http, story, source_id, lambda: library.delete(story, source_id, http.headers.get("if-match"), author=_author(http)))
 
     @app.get("/v1/stories/{story}/sources/{source_id}", summary="The newest version of a source, with its ETag")
     def get_source(story: str, source_id: str, http: Request) -> Response:
@@ -225,21 +233,12 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         if refused:
             return refused
         with Session(library.engine) as session:
-            last = library.last_run(session, story)
-            history = _history(session, last) if format == "html" else []
-        return _rendered(Report.model_validate_json(last.report).model_copy(update={"history": history}), format)
+            return page(library.last_run(session, story), format)
 
     @app.get("/v1/runs/{run_id}/report", summary="One run's report: json, html (with the story's runs around it), markdown, junit or claimreview")
     def run_report(run_id: int, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
-        refused = allowed(http, write=False)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            row = session.get(RunRow, run_id)
-            if row is None:
-                return problem(404, "No such run", f"there is no run {run_id}")
-            history = _history(session, row) if format == "html" else []
-        return _rendered(Report.model_validate_json(row.report).model_copy(update={"history": history}), format)
+        row = allowed(http, write=False) or run_or_404(run_id)
+        return row if isinstance(row, Response) else page(row, format)
 
     @app.get("/v1/stories/{story}/runs", summary="The story's runs, newest first, a page at a time")
     def runs(story: str, http: Request, page: int = Query(1, ge=1, le=100_000), per_page: int = Query(20, ge=1, le=200)) -> Response:
@@ -253,14 +252,8 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
 
     @app.get("/v1/runs/{run_id}", summary="One run: what changed, its verdict and its report")
     def one_run(run_id: int, http: Request) -> Response:
-        refused = allowed(http, write=False)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            row = session.get(RunRow, run_id)
-        if row is None:
-            return problem(404, "No such run", f"there is no run {run_id}")
-        return JSONResponse({**_run_summary(row), "report": json.loads(row.report)})
+        row = allowed(http, write=False) or run_or_404(run_id)
+        return row if isinstance(row, Response) else JSONResponse({**_run_summary(row), "report": json.loads(row.report)})
 
     @app.get("/v1/runs/{run_id}/diff", summary="The findings of a run against another's: new, still present, fixed")
     def diff(run_id: int, http: Request, against: int = Query(..., ge=1)) -> Response:
