@@ -161,10 +161,19 @@ class Library:
         return row, report
 
     def _import(self, name: str, story: Story) -> None:
-        """A story seen for the first time: its folder's fact files (and texts) become version 1, checked once."""
+        """A story seen for the first time: its folder's fact files (and texts) become version 1, checked
+        once. A story seen before whose newest write has no run after it (the process was killed between
+        the two) is simply checked again."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            story_id = self.story_id(session, name)
+            if story_id is not None:
+                newest = session.scalar(select(func.max(SourceVersion.created_at)).where(SourceVersion.story_id == story_id))
+                last = self.last_run(session, name)
+        if story_id is not None:
+            if newest is not None and (last is None or newest > last.created_at):
+                self.recheck(name, "restart", "re-check after an interrupted run")
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            if self.story_id(session, name) is not None:
-                return
             session.add(StoryRow(name=name, title=story.config.story))
             session.flush()
             story_id = self.story_id(session, name)

@@ -261,3 +261,24 @@ def test_the_served_page_shows_the_last_runs_each_linking_to_its_report(stored):
     assert first.status_code == 200 and '<li class="pass current">' in first.text  # the first run's own page
     assert "history" not in client.get("/v1/stories/ics/report?format=json", headers=auth(token)).json() or \
         client.get("/v1/stories/ics/report?format=json", headers=auth(token)).json()["history"] == []
+
+
+def test_a_write_whose_check_was_interrupted_is_checked_again_at_start(tmp_path):
+    from sqlalchemy import delete, select
+    from sqlalchemy.orm import Session
+
+    from factcheck.cli.store import FindingRow, RunRow, connect, create_token
+
+    db = f"sqlite:///{tmp_path}/f.db"
+    client = TestClient(create_app([ICS], db=db))
+    token = create_token(connect(db), "tests")
+    assert client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'})).status_code == 200
+    engine = connect(db)
+    with Session(engine) as session, session.begin():  # as if the process had died before the run was stored
+        last = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(1)).one()
+        session.execute(delete(FindingRow).where(FindingRow.run_id == last.id))
+        session.delete(last)
+    again = TestClient(create_app([ICS], db=db))
+    runs = again.get("/v1/stories/ics/runs", headers=auth(token)).json()["runs"]
+    assert runs[0]["trigger"] == "re-check after an interrupted run" and runs[0]["verdict"] == "fail"
+    assert [r["trigger"] for r in runs] == ["re-check after an interrupted run", "import ics"]
