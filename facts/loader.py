@@ -13,7 +13,6 @@ from collections import OrderedDict
 from functools import cache
 import stat
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 

@@ -5,7 +5,6 @@ never raises, never loses the good file's findings, and says what it could not u
 from __future__ import annotations
 
 import string
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings

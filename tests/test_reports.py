@@ -21,7 +21,7 @@ from factcheck.checks.engine import check
 from factcheck.cli.main import app
 from factcheck.reports import github, html, junit, markdown
 
-from helpers import IMG, annotations, bump_total, edit, unescape
+from helpers import IMG, annotations, bump_total, unescape
 
 class Page(HTMLParser):
     """Collects what a page could run or fetch: scripts, event-handler attributes, links and sources."""

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from factcheck.cli.main import app
 from factcheck.facts import schemas
 from factcheck.facts.loader import load
-from factcheck.facts.story import bundled_story_folder
 from factcheck.facts.tables import AREA_TABLES, COLUMNS
 from factcheck.facts.text import fold_space
 

@@ -227,7 +227,7 @@ def report(tables: Tables, params: RunningTotalsParams, context: Context, checke
     for f in _disagreeing_wave_sizes(counts, params):  # sources against sources: the default engine
         yield f.model_copy(update={"engine": "factcheck"})
     walked = walk(tables, params)
-    waves, merge_order, total_on = walked.waves, walked.merges, walked.total_on
+    waves, merge_order = walked.waves, walked.merges
 
     # Totals of all the entities, and planned totals, against the registry.
     w = tables.registry.words
