@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import OrderedDict
-from functools import cache
+from functools import cache, lru_cache
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +86,12 @@ def bundled_label() -> str:
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
     the bundled example's files by their place in the repository (``examples/<story>/...``)."""
+    return _display(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)  # a service names the same files at every check
+def _display(name: str, cwd: str) -> str:
+    path = Path(name)
     resolved = path.resolve()
     try:
         relative = os.path.relpath(resolved)
@@ -212,7 +218,8 @@ def keep_parsed(keep: bool = True) -> None:
     _KEEP_PARSED = keep
     if not keep:
         _PARSED.clear()
-        _ROWS.clear()
+        _FRAMES.clear()
+        _JOINED.clear()
 
 
 def _parse_file(path: Path, label: str) -> Parsed:
@@ -334,23 +341,40 @@ class _Rows:
         self.rows[table].append({**base, **values})
 
 
-_ROWS: "OrderedDict[int, tuple[Parsed, dict[str, list[dict[str, Any]]]]]" = OrderedDict()
+_FRAMES: "OrderedDict[int, tuple[Parsed, dict[str, pl.DataFrame]]]" = OrderedDict()
 
 
-def _file_rows(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
-    """The table rows of one valid fact file: its source's row and its claims' (made once per file
-    read: an unchanged file read again from the parse cache gives the same rows)."""
-    if not _KEEP_PARSED:
-        return _rows_of(source, claims, label)
+def _file_frames(source: models.Source, claims: list, label: str) -> dict[str, pl.DataFrame]:
+    """The tables of one valid fact file, as frames of its rows alone (made once per file read: an
+    unchanged file read again from the parse cache gives the same frames, and a story of many files
+    is the concatenation of its files' frames)."""
     key = id(claims)
-    hit = _ROWS.get(key)
+    hit = _FRAMES.get(key)
     if hit is not None and hit[0][1] is claims:  # the same parse (its claims list is kept alive by the entry)
         return hit[1]
-    made = _rows_of(source, claims, label)
-    _ROWS[key] = ((source, claims, []), made)
-    if len(_ROWS) > MAX_PARSED:
-        _ROWS.popitem(last=False)
+    made = {table: _frame(table, added) for table, added in _rows_of(source, claims, label).items()}
+    _FRAMES[key] = ((source, claims, []), made)
+    if len(_FRAMES) > MAX_PARSED:
+        _FRAMES.popitem(last=False)
     return made
+
+
+_JOINED: "OrderedDict[tuple[str, int], tuple[list[pl.DataFrame], pl.DataFrame]]" = OrderedDict()
+
+
+def _joined(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """One table of many files: their frames, in order, as one. The last join of the same frames is
+    reused, so re-checking a story after one file changed joins again only the tables it changed."""
+    key = (table, id(parts[0]))
+    last = _JOINED.get(key)
+    if last is not None and len(last[0]) == len(parts) and all(a is b for a, b in zip(last[0], parts)):
+        _JOINED.move_to_end(key)
+        return last[1]
+    joined = pl.concat(parts, rechunk=True)
+    _JOINED[key] = (parts, joined)
+    if len(_JOINED) > 64:
+        _JOINED.popitem(last=False)
+    return joined
 
 
 def _rows_of(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
@@ -500,6 +524,7 @@ def story_of(paths: list[Path] | None) -> Story:
 def _load(paths: list[Path], registry: Registry) -> Dataset:
     files, errors = fact_files(paths)
     rows = _Rows()
+    kept: dict[str, list[pl.DataFrame]] = {name: [] for name in COLUMNS}
     labels: list[str] = []
     source_files: dict[str, str] = {}
     tables: list[tuple[Path, str]] = []
@@ -516,9 +541,13 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
         if source is None or any(e.field and e.field.startswith("source") for e in file_errors):
             continue
         source_files[source.id] = label
-        for table, added in _file_rows(source, claims, label).items():
-            rows.rows[table].extend(added)
-    frames = {name: _frame(name, r) for name, r in rows.rows.items()}
+        if _KEEP_PARSED:  # a long-running process: each file's frames are kept, and concatenated
+            for table, frame in _file_frames(source, claims, label).items():
+                kept[table].append(frame)
+        else:
+            for table, added in _rows_of(source, claims, label).items():
+                rows.rows[table].extend(added)
+    frames = {name: _joined(name, kept[name]) if kept[name] else _frame(name, r) for name, r in rows.rows.items()}
     if tables:
         from .tabular import load_tables  # polars scans and pandera: only when there are table files
 

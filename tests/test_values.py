@@ -373,7 +373,10 @@ def counts(draw) -> Written:
     unit = Decimal(1).scaleb(-_places(text))
     word = draw(st.sampled_from(["", *TABLE.scales]))
     if not word:
-        return Written(text, float(n), 0.0 if unit == 1 else float(unit / 2), False, (float(n),))
+        digits = text.replace(",", "")
+        zeros = len(digits) - len(digits.rstrip("0")) if digits.isdigit() and n >= Decimal(repr(TABLE.round_zeros_from)) else 0
+        spread = float(Decimal(10) ** zeros / 2) if zeros else 0.0 if unit == 1 else float(unit / 2)  # "10,990": to the ten
+        return Written(text, float(n), spread, False, (float(n),))
     scale = Decimal(repr(TABLE.scales[word]))
     text += (draw(st.sampled_from([" ", ""])) if text[-1].isdigit() else " ") + word
     return Written(text, float(n * scale), float(unit * scale / 2), False, (float(n * scale),), scaled=True)
