@@ -2,7 +2,9 @@
 
 A rule kind is one module of ``checks/kinds/``: a ``KIND`` with a code, a summary, a parameters model and a
 ``run(tables, params, context)`` that returns findings. It never prints, exits or reads files (the
-evidence rule gets source texts through ``Context``).
+evidence rule gets source texts through ``Context``), and reads each table as ``tables[name]`` (or
+through ``tables.cached``): a service re-runs it only when one of the tables it read has changed
+(``checks.memo``).
 """
 
 from __future__ import annotations

@@ -93,6 +93,8 @@ def run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Con
 
 
 def _run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Context, gx=None) -> tuple[list[Finding], list[str]]:  # type: ignore[no-untyped-def]
+    from .memo import MEMO
+
     findings: list[Finding] = []
     failures: list[str] = []
     for spec, params in rules:
@@ -102,6 +104,9 @@ def _run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Co
                 from . import gx_engine
 
                 produced = list(gx_engine.run(kind, tables, params, context, gx, spec.code))
+            elif MEMO is not None:  # a service: the rule runs again only when what it read has changed
+                instance = f"{spec.model_dump_json()}\0{params.model_dump_json()}\0{id(kind)}"  # KINDS keeps the kind alive
+                produced = MEMO.findings(instance, tables, context, lambda: list(kind.run(tables, params, context)))  # noqa: B023
             else:
                 produced = list(kind.run(tables, params, context))
         except Exception as err:  # a rule must never take the others down with it
@@ -300,7 +305,11 @@ def _story_info(story: Story | None):  # type: ignore[no-untyped-def]
 def _overview(tables: Tables, totals: Params | None, failures: list[str]) -> Overview | None:
     """The report's pictures; when they cannot be drawn, the report goes without them and says why
     among the rule failures (never silently)."""
+    from .memo import MEMO
+
     try:
+        if MEMO is not None:  # a service: drawn again only when a table they show has changed
+            return MEMO.made(f"overview\0{totals.model_dump_json() if totals else ''}", tables, None, lambda: overview(tables, totals))  # type: ignore[arg-type]
         return overview(tables, totals)  # type: ignore[arg-type]
     except Exception as err:  # noqa: BLE001 - the findings are kept whatever the pictures do
         failures.append(failure("the report's overview (its pictures)", err))

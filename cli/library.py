@@ -16,8 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,17 @@ class Written:
     created: bool
 
 
+class Head(NamedTuple):
+    """The newest version of a source, without its contents."""
+
+    id: int
+    source_id: str
+    version: int
+    deleted: bool
+    fact_name: str
+    text_name: str | None
+
+
 def etag(version: SourceVersion) -> str:
     return f'"{version.source_id}-{version.version}"'
 
@@ -65,6 +76,8 @@ class Library:
         # One working folder per story, its files rewritten only when they change, and one check of a
         # story at a time: unchanged fact files keep their names and bytes, so the loader does not read them again.
         self.work = {name: Path(tempfile.mkdtemp(prefix=f"factcheck-{name}-")) for name in stories}
+        self.held: dict[str, dict[str, Head]] = {name: {} for name in stories}  # the version of each source its working folder holds
+        self.last: dict[str, tuple[int, Report]] = {}  # each story's last run, as this process made it
         self.locks = {name: threading.Lock() for name in stories}
         for name, story in stories.items():
             self._import(name, story)
@@ -74,14 +87,22 @@ class Library:
     def story_id(self, session: Session, name: str) -> int:
         return session.scalar(select(StoryRow.id).where(StoryRow.name == name))  # type: ignore[return-value]
 
-    def latest(self, session: Session, name: str) -> dict[str, SourceVersion]:
-        """The newest version of each source of a story (deleted ones included: they say so)."""
+    def heads(self, session: Session, name: str) -> dict[str, "Head"]:
+        """The newest version of each source of a story, without its contents (deleted ones included: they say so)."""
         story_id = self.story_id(session, name)
         newest = (select(SourceVersion.source_id, func.max(SourceVersion.version).label("v"))
                   .where(SourceVersion.story_id == story_id).group_by(SourceVersion.source_id).subquery())
-        rows = session.scalars(select(SourceVersion).join(newest, (SourceVersion.source_id == newest.c.source_id) & (SourceVersion.version == newest.c.v))
+        rows = session.execute(select(SourceVersion.id, SourceVersion.source_id, SourceVersion.version, SourceVersion.deleted,
+                                      SourceVersion.fact_name, SourceVersion.text_name)
+                               .join(newest, (SourceVersion.source_id == newest.c.source_id) & (SourceVersion.version == newest.c.v))
                                .where(SourceVersion.story_id == story_id))
-        return {row.source_id: row for row in rows}
+        return {row.source_id: Head(*row) for row in rows}
+
+    def newest(self, session: Session, name: str, source_id: str) -> SourceVersion | None:
+        """The newest version of one source (a deletion included), or None."""
+        return session.scalars(select(SourceVersion).where((SourceVersion.story_id == self.story_id(session, name))
+                                                           & (SourceVersion.source_id == source_id))
+                               .order_by(SourceVersion.version.desc()).limit(1)).first()
 
     def last_run(self, session: Session, name: str) -> RunRow | None:
         return session.scalars(select(RunRow).where(RunRow.story_id == self.story_id(session, name)).order_by(RunRow.id.desc()).limit(1)).first()
@@ -90,18 +111,16 @@ class Library:
 
     def put(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str) -> Written:
         """Store a new version of a source (validated first) and re-check the story."""
-        story = self.stories[name]
-        said = _source_id(fact[1])
-        if said != source_id:
-            raise Unusable([f"{fact[0]}: source.id: expected {source_id!r} (the source this request writes), found {said!r}"])
-        errors = _validate(story, fact, text)
+        errors, said = _validate(self.stories[name], fact)
         if errors:
             raise Unusable(errors)
+        if said != source_id:
+            raise Unusable([f"{fact[0]}: source.id: expected {source_id!r} (the source this request writes), found {said!r}"])
         return self._write(name, source_id, fact, text, if_match, author, deleted=False)
 
     def delete(self, name: str, source_id: str, if_match: str | None, author: str) -> Written:
         with Session(self.engine, expire_on_commit=False) as session:
-            current = self.latest(session, name).get(source_id)
+            current = self.newest(session, name, source_id)
         if current is None or current.deleted:
             raise KeyError(source_id)
         return self._write(name, source_id, (current.fact_name, current.fact), None, if_match, author, deleted=True)
@@ -109,7 +128,7 @@ class Library:
     def _write(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str,
                deleted: bool) -> Written:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            current = self.latest(session, name).get(source_id)
+            current = self.newest(session, name, source_id)
             if current is not None and not current.deleted and if_match is None:
                 raise Conflict(428, f"{source_id} exists: name the version you replace (If-Match: {etag(current)})")
             if current is not None and if_match is not None and if_match != "*" and if_match != etag(current):
@@ -138,17 +157,20 @@ class Library:
         story = self.stories[name]
         started = time.perf_counter()
         with Session(self.engine, expire_on_commit=False) as session:
-            sources = [v for v in self.latest(session, name).values() if not v.deleted]
+            sources = [h for h in self.heads(session, name).values() if not h.deleted]
+            facts, texts = self._materialized(session, name, sources)  # the story's working folder holds exactly these sources now
             before = self.last_run(session, name)
-        facts, texts = _materialized(self.work[name], sources)  # the story's working folder holds exactly these sources now
-        every_text = all(v.text is not None for v in sources)  # quotes are verified when every source has its text
+        every_text = all(h.text_name is not None for h in sources)  # quotes are verified when every source has its text
         token = ACTIVE.set(story)
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else _empty(story)
         finally:
             ACTIVE.reset(token)
-        known = [Known.of(f) for f in Report.model_validate_json(before.report).findings] if before else []
-        report = compare(report, known, f"run {before.id}" if before else "no earlier run")
+        previous = None
+        if before is not None:  # the run before, as this process made it, else as stored
+            made = self.last.get(name)
+            previous = made[1] if made and made[0] == before.id else Report.model_validate_json(before.report)
+        report = compare(report, [Known.of(f) for f in previous.findings] if previous else [], f"run {before.id}" if before else "no earlier run")
         s = report.summary
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             row = RunRow(story_id=self.story_id(session, name), created_at=now(), author=author, trigger=trigger, verdict=s.verdict,
@@ -158,7 +180,32 @@ class Library:
             session.flush()
             session.add_all(FindingRow(run_id=row.id, rule=f.rule, code=f.code, severity=f.severity.value, subjects=f.subjects,
                                        message=f.message, status=f.status) for f in report.findings)
+        self.last[name] = (row.id, report)
         return row, report
+
+    def _materialized(self, session: Session, name: str, sources: list["Head"]) -> tuple[Path, Path]:
+        """The story's working folder holding exactly the newest fact file (and text) of ``sources``:
+        only the versions it does not hold yet are read from the database and written, and a file no
+        source names any more is removed. Unchanged files keep their bytes: the loader does not read
+        them again."""
+        facts, texts = self.work[name] / "facts", self.work[name] / "texts"
+        facts.mkdir(exist_ok=True)
+        texts.mkdir(exist_ok=True)
+        held, wanted = self.held[name], {h.source_id: h for h in sources}
+        for source_id in [s for s in held if wanted.get(s) != held[s]]:
+            (facts / held.pop(source_id).fact_name).unlink(missing_ok=True)
+        fetch = [h.id for h in sources if h.source_id not in held]
+        for ids in (fetch[i:i + 500] for i in range(0, len(fetch), 500)):  # bounded IN lists
+            for v in session.scalars(select(SourceVersion).where(SourceVersion.id.in_(ids))):
+                (facts / v.fact_name).write_text(v.fact, encoding="utf-8")
+                if v.text_name and v.text is not None:
+                    (texts / v.text_name).write_text(v.text, encoding="utf-8")
+                held[v.source_id] = wanted[v.source_id]
+        named = {h.text_name for h in sources if h.text_name}
+        for path in texts.iterdir():
+            if path.name not in named:
+                path.unlink()
+        return facts, texts
 
     def _import(self, name: str, story: Story) -> None:
         """A story seen for the first time: its folder's fact files (and texts) become version 1, checked
@@ -179,50 +226,39 @@ class Library:
             story_id = self.story_id(session, name)
             for path in sorted(story.facts.glob("*.yaml")):
                 fact = path.read_text(encoding="utf-8")
-                text_name = _text_file(fact)
+                said, text_name = _said(fact)
                 text_path = story.texts / text_name if story.texts and text_name else None
                 text = text_path.read_text(encoding="utf-8") if text_path and text_path.is_file() else None
-                session.add(SourceVersion(story_id=story_id, source_id=_source_id(fact) or path.stem, version=1, fact_name=path.name,
+                session.add(SourceVersion(story_id=story_id, source_id=said or path.stem, version=1, fact_name=path.name,
                                           fact=fact, text_name=text_name if text else None, text=text, deleted=False,
                                           sha256=hashlib.sha256(fact.encode("utf-8")).hexdigest(), author="import", created_at=now()))
         self.recheck(name, "import", f"import {story.folder.name}")
 
 
-def _source_id(fact: str) -> str | None:
-    """The ``source.id`` a fact file gives (None when it cannot be read: the loader says why)."""
+def _said(fact: str) -> tuple[str | None, str | None]:
+    """The ``source.id`` and ``source.text_file`` a fact file gives (None where it cannot be read: the loader says why)."""
+    from factcheck.facts.yamlsafe import YamlError, load_yaml_text
+
     try:
-        data = yaml.safe_load(fact)
-    except yaml.YAMLError:
-        return None
+        data, _ = load_yaml_text(fact, "fact file")
+    except YamlError:
+        return None, None
     source = data.get("source") if isinstance(data, dict) else None
-    found = source.get("id") if isinstance(source, dict) else None
-    return str(found) if found is not None and SOURCE_ID.match(str(found)) else None
+    if not isinstance(source, dict):
+        return None, None
+    found, text = source.get("id"), source.get("text_file")
+    return (str(found) if found is not None and SOURCE_ID.match(str(found)) else None), (str(text) if isinstance(text, str) else None)
 
 
-def _text_file(fact: str) -> str | None:
-    try:
-        data = yaml.safe_load(fact)
-        return str(data["source"]["text_file"])
-    except Exception:  # the loader reports what is wrong with the file  # noqa: BLE001
-        return None
-
-
-def _validate(story: Story, fact: tuple[str, str], text: tuple[str, str] | None) -> list[str]:
-    """The errors of one fact file on its own, as the command line's loader gives them."""
+def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | None]:
+    """The errors of one fact file on its own, as the command line's loader gives them, and the source id it gives."""
     from factcheck.facts.loader import load
 
     with tempfile.TemporaryDirectory(prefix="factcheck-write-") as tmp:
         (Path(tmp) / fact[0]).write_text(fact[1], encoding="utf-8")
         dataset = load([Path(tmp)], story)
-        return [str(e).replace(tmp + "/", "") for e in dataset.errors]
-
-
-def _materialized(folder: Path, sources: list[SourceVersion]) -> tuple[Path, Path]:
-    """The story's working folder holding exactly the sources' newest fact files and texts."""
-    facts, texts = folder / "facts", folder / "texts"
-    write_exactly(facts, {v.fact_name: v.fact for v in sources})
-    write_exactly(texts, {v.text_name: v.text for v in sources if v.text_name and v.text is not None})
-    return facts, texts
+        ids = dataset.tables["sources"]["source_id"].to_list()
+        return [str(e).replace(tmp + "/", "") for e in dataset.errors], (ids[0] if ids else None)
 
 
 def write_exactly(folder: Path, files: dict[str, str]) -> None:

@@ -112,9 +112,11 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         story = read_story(folder)
         story.registry, story.qualifiers  # noqa: B018 - warm: read once, for every request
         stories[folder.resolve().name] = story
+    from factcheck.checks.memo import remember
     from factcheck.facts.loader import keep_parsed
 
-    keep_parsed()  # a long-running process: unchanged fact files are not read again
+    keep_parsed()  # a long-running process: unchanged fact files are not read again,
+    remember()  # and a rule runs again only when a table it reads has changed
     if db is None:
         db = f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-db-')}/factcheck.db"
     library = Library(connect(db), stories)
@@ -220,7 +222,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         if refused:
             return refused
         with Session(library.engine) as session:
-            v = library.latest(session, story).get(source_id)
+            v = library.newest(session, story, source_id)
         if v is None or v.deleted:
             return problem(404, "No such source", f"{story} has no source {source_id}")
         return JSONResponse({"source_id": v.source_id, "version": v.version, "fact": {"name": v.fact_name, "content": v.fact},

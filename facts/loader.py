@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import OrderedDict
+from itertools import accumulate
 from functools import cache, lru_cache
 import stat
 from dataclasses import dataclass
@@ -359,21 +360,35 @@ def _file_frames(source: models.Source, claims: list, label: str) -> dict[str, p
     return made
 
 
-_JOINED: "OrderedDict[tuple[str, int], tuple[list[pl.DataFrame], pl.DataFrame]]" = OrderedDict()
+_JOINED: dict[str, list[tuple[list[pl.DataFrame], pl.DataFrame]]] = {}  # table -> its last joins, newest last
+JOINS_KEPT = 4  # per table: a service may check a few stories, or a story and requests, in turn
+SPLICED = 16  # at most this many files changed, and a table is spliced rather than joined again
 
 
 def _joined(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """One table of many files: their frames, in order, as one. The last join of the same frames is
-    reused, so re-checking a story after one file changed joins again only the tables it changed."""
-    key = (table, id(parts[0]))
-    last = _JOINED.get(key)
-    if last is not None and len(last[0]) == len(parts) and all(a is b for a, b in zip(last[0], parts)):
-        _JOINED.move_to_end(key)
-        return last[1]
+    """One table of many files: their frames, in order, as one. A join of the same frames is reused,
+    and one that differs from a kept join in a few files only is spliced from it: re-checking a story
+    after one file changed costs the rows of that file, not a join of every file."""
+    kept = _JOINED.setdefault(table, [])
+    for i, (before, joined) in enumerate(kept):
+        if len(before) != len(parts):
+            continue
+        changed = [j for j, (a, b) in enumerate(zip(before, parts)) if a is not b]
+        if len(changed) > SPLICED:
+            continue
+        if changed:
+            starts = [0, *accumulate(f.height for f in before)]
+            pieces, at = [], 0
+            for j in changed:
+                pieces += [joined.slice(at, starts[j] - at), parts[j]]
+                at = starts[j + 1]
+            joined = pl.concat([*pieces, joined.slice(at)], rechunk=True)
+        del kept[i]
+        kept.append((parts, joined))
+        return joined
     joined = pl.concat(parts, rechunk=True)
-    _JOINED[key] = (parts, joined)
-    if len(_JOINED) > 64:
-        _JOINED.popitem(last=False)
+    kept.append((parts, joined))
+    del kept[:-JOINS_KEPT]
     return joined
 
 

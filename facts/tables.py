@@ -7,7 +7,9 @@ test holds the two together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -65,6 +67,10 @@ def empty(name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=COLUMNS[name])
 
 
+#: While a rule runs under ``Tables.noting``: the names of the tables it has read.
+_NOTED: ContextVar[set[str] | None] = ContextVar("noted", default=None)
+
+
 @dataclass
 class Tables:
     """Every table of one dataset, plus the reference registry it was resolved against."""
@@ -72,32 +78,67 @@ class Tables:
     frames: dict[str, pl.DataFrame]
     registry: "object" = field(repr=False)  # facts.registry.Registry
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _prints: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pl.DataFrame:
+        noted = _NOTED.get()
+        if noted is not None:
+            noted.add(name)
         return self.frames[name]
 
     @property
     def claim_count(self) -> int:
         """Claims as written: list items count one each, a list itself does not (nor a count's extras)."""
-        return sum(self.frames[n].height for n in CLAIM_TABLES if n not in ("designations", "statuses", "lists", "extras")) + sum(
-            self.frames[n].filter(pl.col("list_id").is_null()).height for n in ("designations", "statuses")
+        return sum(self[n].height for n in CLAIM_TABLES if n not in ("designations", "statuses", "lists", "extras")) + sum(
+            self[n].filter(pl.col("list_id").is_null()).height for n in ("designations", "statuses")
         )
 
     @property
     def quote_count(self) -> int:
         """Quoted spans: every claim, and each list's own heading (the rows of ``all_claims``)."""
-        return self.claim_count + self.frames["lists"].height
+        return self.claim_count + self["lists"].height
 
     def cached(self, key: object, make: "Callable[[], T]") -> "T":
         """``make()``, made once for these tables: what several rules (or a rule and the report) derive
-        from the same tables is derived once per run."""
+        from the same tables is derived once per run. Each use notes the tables the making read."""
         if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+            with self.noting() as read:
+                value = make()
+            self._cache[key] = (value, read)
+        value, read = self._cache[key]
+        noted = _NOTED.get()
+        if noted is not None:
+            noted |= read
+        return value
+
+    @contextmanager
+    def noting(self) -> Iterator[set[str]]:
+        """The names of the tables read inside the block (within an outer block, its reads too)."""
+        outer = _NOTED.get()
+        read: set[str] = set()
+        token = _NOTED.set(read)
+        try:
+            yield read
+        finally:
+            _NOTED.reset(token)
+            if outer is not None:
+                outer |= read
+
+    def fingerprint(self, name: str) -> bytes:
+        """A digest of one table's schema and rows, in order (made once per table)."""
+        if name not in self._prints:
+            import hashlib
+
+            frame = self.frames[name]
+            digest = hashlib.blake2b(f"{frame.schema}\0{frame.height}".encode(), digest_size=16)
+            if frame.height:
+                digest.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+            self._prints[name] = digest.digest()
+        return self._prints[name]
 
     def all_claims(self) -> pl.DataFrame:
         """The provenance columns of every claim row of every table (rows listed in two tables once)."""
-        return self.cached("all_claims", lambda: pl.concat([self.frames[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
+        return self.cached("all_claims", lambda: pl.concat([self[n].select(*CLAIM) for n in CLAIM_TABLES]).unique(
             subset=["source_id", "claim_id"], keep="first", maintain_order=True
         ))
 

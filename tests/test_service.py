@@ -20,6 +20,17 @@ ICS, US = REPO / "examples" / "ics", REPO / "examples" / "us-states"
 pytestmark = pytest.mark.no_story
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _warm_only_here():
+    """A service keeps parses and findings for the whole process; the other tests' checks start cold."""
+    from factcheck.checks.memo import remember
+    from factcheck.facts.loader import keep_parsed
+
+    yield
+    keep_parsed(False)
+    remember(False)
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> TestClient:
     return TestClient(create_app([ICS, US], db=f"sqlite:///{tmp_path_factory.mktemp('db')}/f.db", public=True))
@@ -205,10 +216,16 @@ def test_a_new_source_is_201_and_a_deleted_one_leaves_history(stored):
     text = (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8").replace(f"id: {DEC}", "id: a-copy", 1)
     created = client.put("/v1/stories/ics/sources/a-copy", json={"fact": {"name": "a-copy.yaml", "content": text}}, headers=auth(token))
     assert created.status_code == 201 and created.headers["etag"] == '"a-copy-1"' and created.json()["run"]["verdict"] == "pass"
-    gone = client.delete("/v1/stories/ics/sources/a-copy", headers=auth(token, **{"if-match": '"a-copy-1"'}))
-    assert gone.status_code == 200 and gone.json()["source"] == {"source_id": "a-copy", "version": 2, "deleted": True}
+    assert created.json()["report"]["summary"]["sources"] == 6
+    renamed = client.put("/v1/stories/ics/sources/a-copy", json={"fact": {"name": "renamed.yaml", "content": text}},
+                         headers=auth(token, **{"if-match": '"a-copy-1"'}))  # the old file is gone: no source twice
+    assert renamed.json()["run"]["verdict"] == "pass" and renamed.json()["report"]["summary"]["sources"] == 6
+    assert any(s["fact_file"].endswith("renamed.yaml") for s in renamed.json()["report"]["sources"])
+    gone = client.delete("/v1/stories/ics/sources/a-copy", headers=auth(token, **{"if-match": '"a-copy-2"'}))
+    assert gone.status_code == 200 and gone.json()["source"] == {"source_id": "a-copy", "version": 3, "deleted": True}
+    assert gone.json()["report"]["summary"]["sources"] == 5
     assert client.get("/v1/stories/ics/sources/a-copy", headers=auth(token)).status_code == 404
-    assert [r["trigger"] for r in client.get("/v1/stories/ics/runs", headers=auth(token)).json()["runs"][:2]] == ["delete a-copy v2", "put a-copy v1"]
+    assert [r["trigger"] for r in client.get("/v1/stories/ics/runs", headers=auth(token)).json()["runs"][:2]] == ["delete a-copy v3", "put a-copy v2"]
 
 
 @pytest.mark.parametrize(("fmt", "media", "says"), [

@@ -1,0 +1,87 @@
+"""Findings kept between checks, for a long-running process (the service): a rule runs again only when
+something it reads has changed.
+
+A rule is a function of its instance (code, kind, severity, parameters), the story and its registry,
+the source texts and the tables it reads (``checks.base``: it reads nothing else). While it runs, the tables it
+reads are noted (``Tables.noting``; what it takes from ``Tables.cached`` notes what the making read);
+its findings are kept with a digest of each of those tables. A later check of the same instance, over
+the same registry and texts, whose noted tables have the same digests, is given the same findings
+without running the rule. A rule that fails is never kept: it runs again, and fails or not, each time.
+The report's pictures are kept the same way.
+
+Bounded: at most ``SIZE`` results, the least recently used dropped first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from factcheck.facts.story import active
+from factcheck.facts.tables import Tables
+
+from .base import Context
+from .model import Finding
+
+SIZE = 512
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Kept:
+    registry: object  # kept alive: the key names it by its identity
+    read: tuple[tuple[str, bytes], ...]  # (table, digest) of every table the making read
+    value: Any
+
+
+class RuleMemo:
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self.kept: OrderedDict[tuple, Kept] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def made(self, what: str, tables: Tables, context: Context | None, make: Callable[[], T]) -> T:
+        """What ``make()`` makes of ``tables`` (``what``: all else it depends on, said in full: for a
+        rule, its code, kind, severity and parameters): the kept value when nothing it read has changed."""
+        story = active()
+        key = (what, id(tables.registry), story.fingerprint if story else "", _texts_digest(context) if context else b"")
+        kept = self.kept.get(key)
+        if kept is not None and kept.registry is tables.registry and all(tables.fingerprint(t) == d for t, d in kept.read):
+            self.kept.move_to_end(key)
+            self.hits += 1
+            return kept.value
+        self.misses += 1
+        with tables.noting() as read:
+            value = make()
+        self.kept[key] = Kept(tables.registry, tuple((t, tables.fingerprint(t)) for t in sorted(read)), value)
+        self.kept.move_to_end(key)
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return value
+
+    def findings(self, instance: str, tables: Tables, context: Context, run: Callable[[], list[Finding]]) -> list[Finding]:
+        """A rule instance's findings over ``tables`` (``instance``: its code, kind, severity and parameters)."""
+        return list(self.made(instance, tables, context, lambda: tuple(run())))
+
+
+def _texts_digest(context: Context) -> bytes:
+    digest = hashlib.blake2b(str(context.sources_dir).encode(), digest_size=16)
+    for name in sorted(context.source_texts):
+        digest.update(b"\0\0" + name.encode())
+        for line in context.source_texts[name]:
+            digest.update(b"\0" + line.encode())
+    return digest.digest()
+
+
+#: Kept by a process that asks (``remember``); a single check keeps nothing.
+MEMO: RuleMemo | None = None
+
+
+def remember(keep: bool = True) -> RuleMemo | None:
+    """Keep rules' findings between the checks of this process (the service), or stop keeping them."""
+    global MEMO
+    MEMO = RuleMemo() if keep else None
+    return MEMO
