@@ -1,10 +1,14 @@
-"""The service against the command line, in one run: a warm ``POST /v1/check`` of the bundled story to
-a real ``factcheck serve`` (uvicorn, over TCP) against the cold ``factcheck check`` of the same files.
+"""The service against the command line, in one run.
 
-    python -m benchmarks.service [--requests N] [--runs N] [--json FILE]
+    python -m benchmarks.service [--requests N] [--runs N] [--sources N] [--writes N] [--json FILE]
+    python -m benchmarks.service --load [--clients N] [--seconds S] [--kill] [--postgres URL|auto]
 
-The server is started once and warmed with one request; then N checks are timed one after another
-from a client in this process (median and p99), and the cold command is timed in N fresh processes.
+Against a real ``factcheck serve`` (uvicorn, over TCP), started once and warmed with one request:
+``POST /v1/check`` of the bundled story with its texts, N times the same request and N times with one
+figure changed (a new value each time: the rules that read it run again), timed one after another
+(median and p99), against the cold ``factcheck check`` of the same files in fresh processes. Then a
+server of a story of many sources: PUT of one changed source, timed whole and by its re-check as the
+run records it. ``--load``: many clients reading and writing, with a kill -9 half-way.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import os
 import socket
 import statistics
 import subprocess
-from collections import Counter
 import sys
+from collections import Counter
+from contextlib import contextmanager
 import tempfile
 import time
 from pathlib import Path
@@ -41,32 +46,59 @@ def request_body() -> dict:
     return {"story": "ics", "facts": read((story / "sources").glob("*.yaml")), "texts": read(SEEDS.glob("*.txt"))}
 
 
-def warm(requests: int) -> list[float]:
-    """Seconds per POST /v1/check to a server started here (the first, warming, request not counted)."""
+@contextmanager
+def serving(folder: Path, db: str, token: bool = False):  # type: ignore[no-untyped-def]
+    """A real ``factcheck serve`` of ``folder`` (uvicorn, over TCP), up; yields an httpx client of it
+    (with a write token when asked)."""
+    headers = {}
+    if token:
+        from factcheck.cli.store import connect, create_token
+
+        headers["authorization"] = f"Bearer {create_token(connect(db), 'benchmark')}"
     port = free_port()
-    db = tempfile.mkdtemp(prefix="factcheck-bench-")
-    server = subprocess.Popen([*factcheck(), "serve", str(REPO / "examples" / "ics"), "--port", str(port), "--public", "--db", f"sqlite:///{db}/f.db"],
+    server = subprocess.Popen([*factcheck(), "serve", str(folder), "--port", str(port), "--public", "--db", db],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            for _ in range(200):  # up within 20 s
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, headers=headers) as client:
+            for _ in range(1200):  # up within 120 s (a story of many sources is imported and checked first)
                 try:
                     client.get("/healthz")
                     break
                 except httpx.TransportError:
+                    if server.poll() is not None:
+                        raise RuntimeError(f"the server stopped: {server.stderr.read().decode()[-2000:]}") from None
                     time.sleep(0.1)
-            body = request_body()
-            assert client.post("/v1/check", json=body).status_code == 200
-            samples = []
-            for _ in range(requests):
-                start = time.perf_counter()
-                response = client.post("/v1/check", json=body)
-                samples.append(time.perf_counter() - start)
-                assert response.status_code == 200 and response.json()["summary"]["verdict"] == "pass"
-            return samples
+            yield client
     finally:
         server.terminate()
         server.wait(10)
+
+
+def with_figure(body: dict, n: int) -> dict:
+    """The request with one figure of one source changed (a new value each time): every rule that reads
+    the counts runs again, as after a user's edit."""
+    facts = list(body["facts"])
+    i = next(k for k, f in enumerate(facts) if 'value: "29"' in f["content"])
+    facts[i] = {**facts[i], "content": facts[i]["content"].replace('value: "29"', f'value: "{1000 + n}"', 1)}
+    return {**body, "facts": facts}
+
+
+def warm(requests: int) -> dict[str, list[float]]:
+    """Seconds per POST /v1/check to a real server, the same request each time and one with a figure
+    changed each time (the first, warming, request not counted)."""
+    samples: dict[str, list[float]] = {"same": [], "changed": []}
+    with tempfile.TemporaryDirectory() as db, serving(REPO / "examples" / "ics", f"sqlite:///{db}/f.db") as client:
+        body = request_body()
+        assert client.post("/v1/check", json=body).status_code == 200
+        for kind in samples:
+            for n in range(requests):
+                sent = body if kind == "same" else with_figure(body, n)
+                start = time.perf_counter()
+                response = client.post("/v1/check", json=sent)
+                samples[kind].append(time.perf_counter() - start)
+                verdict = response.json()["summary"]["verdict"] if response.status_code == 200 else response.text
+                assert verdict == ("pass" if kind == "same" else "fail"), verdict
+    return samples
 
 
 def story_of(sources: int, into: Path) -> Path:
@@ -84,32 +116,25 @@ def story_of(sources: int, into: Path) -> Path:
     return story
 
 
-def put_one(sources: int, writes: int) -> list[float]:
-    """Seconds per PUT of one changed source (its re-check included) in a story of ``sources`` sources,
-    served in this process (the first write, which reads every file once, not counted)."""
-    from fastapi.testclient import TestClient
-
-    from factcheck.cli.service import create_app
-    from factcheck.cli.store import connect, create_token
-
+def put_one(sources: int, writes: int) -> tuple[list[float], list[float]]:
+    """Per PUT of one changed source in a story of ``sources`` sources, to a real server: the seconds
+    of the whole request and of its re-check as the run records it (the first write not counted)."""
     with tempfile.TemporaryDirectory() as tmp:
         story = story_of(sources, Path(tmp))
-        db = f"sqlite:///{tmp}/f.db"
-        client = TestClient(create_app([story], db=db))
-        token = create_token(connect(db), "benchmark")
-        name = "ics-dec-2020-news-0000"
-        original = (story / "sources" / f"{name}.yaml").read_text(encoding="utf-8")
-        samples = []
-        for i in range(writes + 1):
-            body = {"fact": {"name": f"{name}.yaml", "content": original.replace('value: "29"', f'value: "{29 + (i % 2)}"', 1)}}
-            start = time.perf_counter()
-            response = client.put(f"/v1/stories/big/sources/{name}", json=body,
-                                  headers={"authorization": f"Bearer {token}", "if-match": f'"{name}-{i + 1}"'})
-            elapsed = time.perf_counter() - start
-            assert response.status_code == 200, response.text
-            if i:
-                samples.append(elapsed)
-        return samples
+        with serving(story, f"sqlite:///{tmp}/f.db", token=True) as client:
+            name = "ics-dec-2020-news-0000"
+            original = (story / "sources" / f"{name}.yaml").read_text(encoding="utf-8")
+            requests, rechecks = [], []
+            for i in range(writes + 1):
+                body = {"fact": {"name": f"{name}.yaml", "content": original.replace('value: "29"', f'value: "{1000 + i}"', 1)}}
+                start = time.perf_counter()
+                response = client.put(f"/v1/stories/big/sources/{name}", json=body, headers={"if-match": f'"{name}-{i + 1}"'})
+                elapsed = time.perf_counter() - start
+                assert response.status_code == 200, response.text
+                if i:
+                    requests.append(elapsed)
+                    rechecks.append(response.json()["run"]["duration_ms"] / 1000)
+            return requests, rechecks
 
 
 def cold(runs: int) -> list[float]:
@@ -156,18 +181,21 @@ def main() -> None:
     if not SEEDS.is_dir():
         sys.exit(f"source texts not found at {SEEDS} (set FACTCHECK_SEEDS)")
     w, c = warm(args.requests), cold(args.runs)
-    p = put_one(args.sources, args.writes)
-    p99 = statistics.quantiles(w, n=100)[98] if len(w) >= 100 else max(w)
-    result = {"warm_median_ms": statistics.median(w) * 1000, "warm_p99_ms": p99 * 1000, "requests": len(w),
-              "cold_median_ms": statistics.median(c) * 1000, "cold_runs": len(c)}
-    result["ratio"] = result["cold_median_ms"] / result["warm_median_ms"]
-    result.update({"put_sources": args.sources, "put_median_ms": statistics.median(p) * 1000, "put_max_ms": max(p) * 1000, "writes": len(p)})
-    print(f"warm POST /v1/check (bundled story, with its texts): median {result['warm_median_ms']:.1f} ms, p99 {result['warm_p99_ms']:.1f} ms "
-          f"over {len(w)} requests")
-    print(f"cold factcheck check, same files: median {result['cold_median_ms']:.0f} ms over {len(c)} processes; "
-          f"the warm service is {result['ratio']:.1f}x faster")
-    print(f"PUT of one changed source in a story of {args.sources:,} sources, re-check included: median {result['put_median_ms']:.0f} ms, "
-          f"worst {result['put_max_ms']:.0f} ms over {len(p)} writes")
+    p, r = put_one(args.sources, args.writes)
+    ms = lambda xs, q: (statistics.quantiles(xs, n=100)[q - 1] if len(xs) >= 100 else max(xs)) * 1000  # noqa: E731
+    result = {"requests": args.requests, "cold_runs": len(c), "cold_median_ms": statistics.median(c) * 1000}
+    for kind, xs in w.items():
+        result[f"warm_{kind}_median_ms"], result[f"warm_{kind}_p99_ms"] = statistics.median(xs) * 1000, ms(xs, 99)
+        result[f"ratio_{kind}"] = result["cold_median_ms"] / result[f"warm_{kind}_median_ms"]
+    result.update({"put_sources": args.sources, "writes": len(p), "put_median_ms": statistics.median(p) * 1000, "put_max_ms": max(p) * 1000,
+                   "recheck_median_ms": statistics.median(r) * 1000, "recheck_max_ms": max(r) * 1000})
+    print(f"cold factcheck check of the bundled story with its texts: median {result['cold_median_ms']:.0f} ms over {len(c)} processes")
+    for kind, what in (("same", "the same request each time"), ("changed", "one figure changed each time")):
+        print(f"warm POST /v1/check, {what}: median {result[f'warm_{kind}_median_ms']:.1f} ms, p99 {result[f'warm_{kind}_p99_ms']:.1f} ms "
+              f"over {args.requests} requests ({result[f'ratio_{kind}']:.0f}x faster than cold)")
+    print(f"PUT of one changed source in a story of {args.sources:,} sources: re-check median {result['recheck_median_ms']:.0f} ms, "
+          f"worst {result['recheck_max_ms']:.0f} ms; whole request median {result['put_median_ms']:.0f} ms, worst {result['put_max_ms']:.0f} ms "
+          f"over {len(p)} writes")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 

@@ -9,7 +9,8 @@ the same registry and texts, whose noted tables have the same digests, is given 
 without running the rule. A rule that fails is never kept: it runs again, and fails or not, each time.
 The report's pictures are kept the same way.
 
-Bounded: at most ``SIZE`` results, the least recently used dropped first.
+Bounded: at most ``VARIANTS`` results for each of at most ``SIZE`` rule instances, the least recently
+used dropped first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from factcheck.facts.tables import Tables
 from .base import Context
 from .model import Finding
 
-SIZE = 512
+SIZE = 512  # rule instances (and pictures) kept
+VARIANTS = 4  # results kept for each: several clients may send different versions of a story in turn
 T = TypeVar("T")
 
 
@@ -38,26 +40,28 @@ class Kept:
 
 
 class RuleMemo:
-    def __init__(self, size: int = SIZE) -> None:
-        self.size = size
-        self.kept: OrderedDict[tuple, Kept] = OrderedDict()
+    def __init__(self, size: int = SIZE, variants: int = VARIANTS) -> None:
+        self.size, self.variants = size, variants
+        self.kept: OrderedDict[tuple, list[Kept]] = OrderedDict()  # key -> its variants, the most recently used last
         self.hits = self.misses = 0
 
     def made(self, what: str, tables: Tables, context: Context | None, make: Callable[[], T]) -> T:
         """What ``make()`` makes of ``tables`` (``what``: all else it depends on, said in full: for a
-        rule, its code, kind, severity and parameters): the kept value when nothing it read has changed."""
+        rule, its code, kind, severity and parameters): a kept value when nothing it read has changed."""
         story = active()
         key = (what, id(tables.registry), story.fingerprint if story else "", _texts_digest(context) if context else b"")
-        kept = self.kept.get(key)
-        if kept is not None and kept.registry is tables.registry and all(tables.fingerprint(t) == d for t, d in kept.read):
-            self.kept.move_to_end(key)
-            self.hits += 1
-            return kept.value
+        variants = self.kept.setdefault(key, [])
+        self.kept.move_to_end(key)
+        for i, kept in enumerate(variants):
+            if kept.registry is tables.registry and all(tables.fingerprint(t) == d for t, d in kept.read):
+                variants.append(variants.pop(i))
+                self.hits += 1
+                return kept.value
         self.misses += 1
         with tables.noting() as read:
             value = make()
-        self.kept[key] = Kept(tables.registry, tuple((t, tables.fingerprint(t)) for t in sorted(read)), value)
-        self.kept.move_to_end(key)
+        variants.append(Kept(tables.registry, tuple((t, tables.fingerprint(t)) for t in sorted(read)), value))
+        del variants[:-self.variants]
         if len(self.kept) > self.size:
             self.kept.popitem(last=False)
         return value

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factcheck.checks.model import Known, Report, RunSettings
+from factcheck.facts.loader import SHOWN_AS
 from factcheck.facts.story import ACTIVE, Story
 
 from .store import FindingRow, RunRow, SourceVersion, StoryRow, now
@@ -161,10 +162,11 @@ class Library:
             facts, texts = self._materialized(session, name, sources)  # the story's working folder holds exactly these sources now
             before = self.last_run(session, name)
         every_text = all(h.text_name is not None for h in sources)  # quotes are verified when every source has its text
-        token = ACTIVE.set(story)
+        token, shown = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(self.work[name]), "")))  # files by their own names
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else _empty(story)
         finally:
+            SHOWN_AS.reset(shown)
             ACTIVE.reset(token)
         previous = None
         if before is not None:  # the run before, as this process made it, else as stored
@@ -256,7 +258,11 @@ def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | Non
 
     with tempfile.TemporaryDirectory(prefix="factcheck-write-") as tmp:
         (Path(tmp) / fact[0]).write_text(fact[1], encoding="utf-8")
-        dataset = load([Path(tmp)], story)
+        shown = SHOWN_AS.set(((tmp, ""),))
+        try:
+            dataset = load([Path(tmp)], story)
+        finally:
+            SHOWN_AS.reset(shown)
         ids = dataset.tables["sources"]["source_id"].to_list()
         return [str(e).replace(tmp + "/", "") for e in dataset.errors], (ids[0] if ids else None)
 

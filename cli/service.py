@@ -23,6 +23,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -368,35 +370,62 @@ def _duplicate(names: list[str]) -> str | None:
     return None
 
 
-_WORK = Path(tempfile.mkdtemp(prefix="factcheck-request-"))  # one folder per serving thread, reused
+class Slots:
+    """Private working folders for requests, one per request at a time. The folder last given back is
+    given out first, so requests one after another use the same folder: a file whose bytes did not
+    change is not rewritten, nor read again by the loader."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="factcheck-request-"))
+        self.free: list[Path] = []
+        self.made = 0
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def slot(self) -> Iterator[Path]:
+        with self.lock:
+            if not self.free:
+                self.made += 1
+                self.free.append(self.root / str(self.made))
+            folder = self.free.pop()
+        try:
+            yield folder
+        finally:
+            with self.lock:
+                self.free.append(folder)
+
+
+_SLOTS = Slots()
 
 
 def _check(story: Story, request: CheckRequest) -> Report:
-    """One check of the request's files, written to this thread's private folder (a file whose bytes
-    did not change since the last request is not rewritten, nor read again by the loader) and read by
-    the usual loader with the warm story."""
+    """One check of the request's files, written to a private folder and read by the usual loader with
+    the warm story; outputs name the files as the request named them."""
     from factcheck.checks.engine import run
+    from factcheck.facts.loader import SHOWN_AS
 
     from .library import write_exactly
 
-    tmp = _WORK / f"{threading.get_ident()}"
-    facts, texts = tmp / "facts", tmp / "texts"
-    write_exactly(facts, {f.name: f.content for f in request.facts})
-    write_exactly(texts, {f.name: f.content for f in request.texts})
-    token = ACTIVE.set(story)  # the warm story: its registry is not read again
-    try:
-        report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,
-                                 fail_on=request.fail_on))
-    finally:
-        ACTIVE.reset(token)
-    return report.model_copy(update={"load_errors": [_inside_request(e, str(tmp)) for e in report.load_errors]})
+    with _SLOTS.slot() as tmp:
+        facts, texts = tmp / "facts", tmp / "texts"
+        write_exactly(facts, {f.name: f.content for f in request.facts})
+        write_exactly(texts, {f.name: f.content for f in request.texts})
+        story_token, shown_token = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(tmp), "")))
+        try:
+            report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,
+                                     fail_on=request.fail_on))
+        finally:
+            SHOWN_AS.reset(shown_token)
+            ACTIVE.reset(story_token)
+        return report.model_copy(update={"load_errors": [_inside_request(e, str(tmp)) for e in report.load_errors]})
 
 
 def _inside_request(error: str, folder: str | None = None) -> str:
-    """An error as the request names its files: 'herald.yaml:12: …', not the service's private folder."""
+    """An error as the request names its files, never by the service's private folder (a message that
+    quotes a path the loader did not name)."""
     if folder:
         error = error.replace(folder + "/facts/", "").replace(folder + "/texts/", "").replace(folder, "")
-    return re.sub(r"/tmp/factcheck-request-[^/\s]+/(facts|texts)/", "", error)
+    return re.sub(r"/tmp/factcheck-request-[^/\s]+/(\d+/)?(facts|texts)/", "", error)
 
 
 def default_db(folders: list[Path]) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import OrderedDict
-from itertools import accumulate
-from functools import cache, lru_cache
 import stat
+from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,22 @@ def bundled_label() -> str:
     return "examples/" + bundled_story_folder().name
 
 
+#: Folders whose files outputs name otherwise, as (folder, prefix) pairs: a service names the files of
+#: its private working folders as the request (or the stored source) named them, never by its own paths.
+SHOWN_AS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("shown_as", default=())
+
+
 def display_path(path: Path) -> str:
     """A path as people and CI annotations want it: relative to the working folder where possible;
-    the bundled example's files by their place in the repository (``examples/<story>/...``)."""
-    return _display(str(path), os.getcwd())
+    the bundled example's files by their place in the repository (``examples/<story>/...``); the files
+    of a folder in ``SHOWN_AS`` by their names in it."""
+    name = str(path)
+    for folder, prefix in SHOWN_AS.get():
+        if name == folder:
+            return prefix + Path(folder).name
+        if name.startswith(folder + os.sep):
+            return prefix + name[len(folder) + 1:].replace(os.sep, "/")
+    return _display(name, os.getcwd())
 
 
 @lru_cache(maxsize=4096)  # a service names the same files at every check
@@ -202,12 +215,12 @@ def _pydantic_errors(err: ValidationError, file: str, base: tuple, positions: Po
 _CLAIM = TypeAdapter(models.Claim)
 
 
-#: Fact files already validated, by their name and the story they were read for, with their bytes: a
+#: Fact files already validated, by their name, the story they were read for and their bytes: a
 #: service checks a story again after each change, and a file whose bytes did not change is not read
-#: again. Bounded: at most MAX_PARSED files, none larger than MAX_PARSED_BYTES. Kept only by a
+#: again. Bounded: at most MAX_PARSED parses, of files no larger than MAX_PARSED_BYTES. Kept only by a
 #: long-running process that asks for it (``keep_parsed``): a single check reads each file once anyway.
 Parsed = tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]
-_PARSED: "OrderedDict[tuple[str, str], tuple[bytes, Parsed]]" = OrderedDict()
+_PARSED: "OrderedDict[tuple[str, str, bytes], Parsed]" = OrderedDict()  # (label, story, bytes) -> the parse
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 128 * 1024
 _KEEP_PARSED = False
@@ -233,14 +246,14 @@ def _parse_file(path: Path, label: str) -> Parsed:
     if not _KEEP_PARSED:
         return _parse_bytes(data, label)
     story = active()
-    key = (label, story.fingerprint if story else "")
+    key = (label, story.fingerprint if story else "", data)
     hit = _PARSED.get(key)
-    if hit is not None and hit[0] == data:
+    if hit is not None:
         _PARSED.move_to_end(key)
-        return hit[1]
+        return hit
     parsed = _parse_bytes(data, label)
     if len(data) <= MAX_PARSED_BYTES:
-        _PARSED[key] = (data, parsed)
+        _PARSED[key] = parsed
         if len(_PARSED) > MAX_PARSED:
             _PARSED.popitem(last=False)
     return parsed

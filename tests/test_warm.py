@@ -90,14 +90,14 @@ def test_a_rule_runs_again_only_when_a_table_it_reads_has_changed(warm, seeds, t
     folder = tmp_path / "sources"
     shutil.copytree(bundled_story_folder() / "sources", folder)
     check([folder], sources_dir=seeds)
-    kept = {key[0].split('"')[3]: entry for key, entry in warm.kept.items() if key[0].startswith("{")}
+    kept = {key[0].split('"')[3]: entry[-1] for key, entry in warm.kept.items() if key[0].startswith("{")}
     assert [t for t, _ in kept["UNI01"].read] == ["designations"]  # what unique_designation reads
     assert "counts" in [t for t, _ in kept["TOT01"].read]
 
     dec = folder / "ics-dec-2020-news.yaml"
     dec.write_text(dec.read_text(encoding="utf-8").replace('value: "29"', 'value: "30"', 1), encoding="utf-8")  # a count
     report = check([folder], sources_dir=seeds)
-    again = {key[0].split('"')[3]: entry for key, entry in warm.kept.items() if key[0].startswith("{")}
+    again = {key[0].split('"')[3]: entry[-1] for key, entry in warm.kept.items() if key[0].startswith("{")}
     assert again["UNI01"] is kept["UNI01"]  # its table did not change: not run again
     assert again["TOT01"] is not kept["TOT01"]  # the count it reads did: run again, and it says so
     assert any(f.rule == "TOT01" and f.severity.value == "error" for f in report.findings)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
+from factcheck.facts.loader import display_path
 from factcheck.facts.mentions import numbers_said, unsaid
 from factcheck.facts.tables import CLAIM, Tables
 from factcheck.facts.text import fold_space
@@ -156,7 +157,7 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
     missing = sources.filter(~pl.col("text_file").is_in(list(context.source_texts)))
     for source_id, text_file in missing.iter_rows():
         yield NO_TEXT([source_id], claims.filter(pl.col("source_id") == source_id), expected=text_file, found="no such file",
-                      source=source_id, file=text_file, folder=context.sources_dir)
+                      source=source_id, file=text_file, folder=display_path(context.sources_dir))
     lines = pl.DataFrame(
         [(name, i, line) for name, text in context.source_texts.items() for i, line in enumerate(text, start=1)],
         schema={"text_file": pl.String, "source_line": pl.Int32, "text": pl.String}, orient="row",
