@@ -105,7 +105,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
     kept in the database at ``db`` (a SQLAlchemy URL; none: a private SQLite file for this process).
     ``public``: reads need no token."""
     from .library import Conflict, Library, Unusable, etag
-    from .store import connect, token_known
+    from .store import connect, token_owner
 
     stories: dict[str, Story] = {}
     for folder in folders:
@@ -133,8 +133,10 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         if scheme.lower() != "bearer" or not token:
             return problem(401, "Token needed", "send Authorization: Bearer <token> (factcheck token create)"
                            + ("" if write else "; reads are open only on a --public service"))
-        if not token_known(library.engine, token.strip()):
+        owner = token_owner(library.engine, token.strip())
+        if owner is None:
             return problem(403, "Unknown token", "this token is not one of this service's")
+        request.state.who = owner  # a run says whose write it checked
         return None
 
     def story_or_404(name: str) -> Response | None:
@@ -326,8 +328,8 @@ def _brief(f) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _author(request: Request) -> str:
-    """Who wrote: the token's owner is not told apart yet; the client's address stands for it."""
-    return request.client.host if request.client else "unknown"
+    """Who wrote: the name of the token the write was made with."""
+    return getattr(request.state, "who", "unknown")
 
 
 def _written(written, etag) -> Response:  # type: ignore[no-untyped-def]

@@ -136,6 +136,7 @@ def create_token(engine: Engine, name: str) -> str:
     return token
 
 
-def token_known(engine: Engine, token: str) -> bool:
+def token_owner(engine: Engine, token: str) -> str | None:
+    """Whose token it is (the name it was created with), or None for a token this service does not know."""
     with Session(engine) as session:
-        return session.scalar(select(TokenRow.id).where(TokenRow.sha256 == hashed(token))) is not None
+        return session.scalar(select(TokenRow.name).where(TokenRow.sha256 == hashed(token)))

@@ -166,6 +166,8 @@ def test_a_write_is_a_new_version_and_a_new_run_against_the_last(stored):
     assert response.status_code == 200 and response.headers["etag"] == f'"{DEC}-2"'
     run = response.json()["run"]
     assert run["verdict"] == "fail" and run["trigger"] == f"put {DEC} v2" and run["new"] >= 1 and run["fixed"] == 0
+    assert run["author"] == "tests"  # the name the token was created with
+    assert client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token)).json()["author"] == "tests"
     new = [f for f in response.json()["report"]["findings"] if f["status"] == "new" and f["severity"] == "error"]
     assert {f["code"] for f in new} >= {"TOT-total"}
     back = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("29"), headers=auth(token, **{"if-match": f'"{DEC}-2"'}))
