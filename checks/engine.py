@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, display_path, load, story_of
+from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, display_path, in_time, load, story_of
 from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, active, read_story
 from factcheck.facts.tables import Tables
 
@@ -98,6 +98,7 @@ def _run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Co
     findings: list[Finding] = []
     failures: list[str] = []
     for spec, params in rules:
+        in_time(f"before rule {spec.code}")  # a rule is not interrupted; the check stops between rules
         kind = KINDS[spec.kind]
         try:
             if gx is not None and kind.checks is not None:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factcheck.checks.model import Known, Report, RunSettings
-from factcheck.facts.loader import SHOWN_AS
+from factcheck.facts.loader import DEADLINE, SHOWN_AS, TimeLimit
 from factcheck.facts.story import ACTIVE, Story
 
 from .store import FindingRow, RunRow, SourceVersion, StoryRow, now
@@ -72,8 +72,8 @@ def etag(version: SourceVersion) -> str:
 
 
 class Library:
-    def __init__(self, engine: Engine, stories: dict[str, Story]) -> None:
-        self.engine, self.stories = engine, stories
+    def __init__(self, engine: Engine, stories: dict[str, Story], time_limit: float | None = None) -> None:
+        self.engine, self.stories, self.time_limit = engine, stories, time_limit
         # One working folder per story, its files rewritten only when they change, and one check of a
         # story at a time: unchanged fact files keep their names and bytes, so the loader does not read them again.
         self.work = {name: Path(tempfile.mkdtemp(prefix=f"factcheck-{name}-")) for name in stories}
@@ -163,9 +163,13 @@ class Library:
             before = self.last_run(session, name)
         every_text = all(h.text_name is not None for h in sources)  # quotes are verified when every source has its text
         token, shown = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(self.work[name]), "")))  # files by their own names
+        limit = DEADLINE.set((time.monotonic() + self.time_limit, self.time_limit) if self.time_limit else None)
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else _empty(story)
+        except TimeLimit as err:  # the write is kept; its run says the check could not be finished
+            report = _empty(story, [str(err)])
         finally:
+            DEADLINE.reset(limit)
             SHOWN_AS.reset(shown)
             ACTIVE.reset(token)
         previous = None
@@ -280,13 +284,14 @@ def write_exactly(folder: Path, files: dict[str, str]) -> None:
             path.write_bytes(data)
 
 
-def _empty(story: Story) -> Report:
-    """The report of a story with no source left: nothing to check, nothing wrong."""
+def _empty(story: Story, problems: list[str] = ()) -> Report:  # type: ignore[assignment]
+    """The report of a story with no source left (nothing to check, nothing wrong), or of a check that
+    could not be finished (``problems``: why; unusable)."""
     import datetime as dt
 
     from factcheck.checks.model import StoryInfo, Summary
 
     return Report(dataset=[], story=StoryInfo(title=story.config.story, folder=story.folder.name, words=story.words.fields()),
-                  summary=Summary(verdict="pass", fail_on="error", errors=0, warnings=0, infos=0, sources=0, claims=0, rules_run=0, files=0,
-                                  unusable_files=0, rule_failures=0),
+                  summary=Summary(verdict="unusable" if problems else "pass", fail_on="error", errors=0, warnings=0, infos=0, sources=0,
+                                  claims=0, rules_run=0, files=0, unusable_files=0, rule_failures=0), load_errors=list(problems),
                   checked_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), rules=[], sources=[], findings=[])

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.checks.model import Report, RunSettings
+from factcheck.facts.loader import TimeLimit
 from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, read_story
 
 from .store import RunRow
@@ -100,10 +101,15 @@ class SourceWrite(BaseModel):
     text: File | None = None
 
 
-def create_app(folders: list[Path], db: str | None = None, public: bool = False) -> FastAPI:
+TIME_LIMIT = 10.0  # seconds a check may take, by default
+
+
+def create_app(folders: list[Path], db: str | None = None, public: bool = False, time_limit: float | None = TIME_LIMIT) -> FastAPI:
     """The API for the stories in ``folders`` (each read now: an unusable one is ``StoryError``),
     kept in the database at ``db`` (a SQLAlchemy URL; none: a private SQLite file for this process).
-    ``public``: reads need no token."""
+    ``public``: reads need no token. ``time_limit``: the seconds a check may take (looked at between
+    fact files and between rules); a check past it is stopped: 503 for a request, an unusable run
+    for a write (the write is kept)."""
     from .library import Conflict, Library, Unusable, etag
     from .store import connect, token_owner
 
@@ -121,7 +127,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
     remember()  # and a rule runs again only when a table it reads has changed
     if db is None:
         db = f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-db-')}/factcheck.db"
-    library = Library(connect(db), stories)
+    library = Library(connect(db), stories, time_limit)
     metrics = Metrics()
     app = FastAPI(title="factcheck", summary="Checks that sources reporting the same events agree.", version="1")
 
@@ -292,7 +298,10 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False)
         clash = _duplicate([f.name for f in request.facts]) or _duplicate([f.name for f in request.texts])
         if clash:
             return problem(422, "Invalid request", f"the file name {clash!r} is given twice")
-        report = _check(story, request)
+        try:
+            report = _check(story, request, time_limit)
+        except TimeLimit as err:
+            return problem(503, "Check time limit reached", f"{err}; send fewer files at a time")
         with metrics.lock:
             metrics.checks += 1
             metrics.findings.update(f.severity.value for f in report.findings)
@@ -400,23 +409,26 @@ class Slots:
 _SLOTS = Slots()
 
 
-def _check(story: Story, request: CheckRequest) -> Report:
+def _check(story: Story, request: CheckRequest, time_limit: float | None = None) -> Report:
     """One check of the request's files, written to a private folder and read by the usual loader with
     the warm story; outputs name the files as the request named them."""
     from factcheck.checks.engine import run
-    from factcheck.facts.loader import SHOWN_AS
+    from factcheck.facts.loader import DEADLINE, SHOWN_AS
 
     from .library import write_exactly
 
+    started = time.monotonic()
     with _SLOTS.slot() as tmp:
         facts, texts = tmp / "facts", tmp / "texts"
         write_exactly(facts, {f.name: f.content for f in request.facts})
         write_exactly(texts, {f.name: f.content for f in request.texts})
         story_token, shown_token = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(tmp), "")))
+        limit_token = DEADLINE.set((started + time_limit, time_limit) if time_limit else None)  # writing the files counts too
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,
                                      fail_on=request.fail_on))
         finally:
+            DEADLINE.reset(limit_token)
             SHOWN_AS.reset(shown_token)
             ACTIVE.reset(story_token)
         return report.model_copy(update={"load_errors": [_inside_request(e, str(tmp)) for e in report.load_errors]})

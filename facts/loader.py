@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -83,6 +84,26 @@ class Dataset:
 def bundled_label() -> str:
     """How outputs name the bundled example's folder, wherever it is installed: ``examples/<story>``."""
     return "examples/" + bundled_story_folder().name
+
+
+class TimeLimit(Exception):
+    """A check ran past the time it was given (``DEADLINE``): stopped where it stood."""
+
+    def __init__(self, limit: float, where: str) -> None:
+        super().__init__(f"the check was stopped: it ran past its time limit of {limit:g} s ({where})")
+        self.limit, self.where = limit, where
+
+
+#: When the check in progress must end, as (``time.monotonic()`` at the end, its limit in seconds):
+#: a service bounds each check's time. Looked at between fact files and between rules.
+DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("deadline", default=None)
+
+
+def in_time(where: str) -> None:
+    """``TimeLimit`` when the check in progress has run past its deadline."""
+    deadline = DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise TimeLimit(deadline[1], where)
 
 
 #: Folders whose files outputs name otherwise, as (folder, prefix) pairs: a service names the files of
@@ -557,6 +578,7 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
     source_files: dict[str, str] = {}
     tables: list[tuple[Path, str]] = []
     for path in files:
+        in_time(f"reading {path.name}")
         label = display_path(path)
         labels.append(label)
         if path.suffix.lower() not in (".yaml", ".yml"):

@@ -57,3 +57,23 @@ def test_the_command_line_exits_2_and_every_view_names_the_failed_rule(crashing_
     assert "RULES THAT FAILED" in text.render(report) and "RULE FAILED:" in text.render(report)
     assert "rule QUO01 (quote\\_fidelity): RuntimeError: boom" in markdown.render(report)  # Markdown escapes the underscore
     assert "::error title=rule failed::rule QUO01 (quote_fidelity): RuntimeError: boom" in github.render(report)
+
+
+def test_a_time_limit_stops_the_check_between_rules_and_is_never_taken_for_a_rule_failure(monkeypatch):
+    import time
+
+    from factcheck.facts.loader import DEADLINE, TimeLimit
+
+    def slow(tables, params, context):  # type: ignore[no-untyped-def]
+        time.sleep(0.6)  # the first rule uses up the time: the next one is not started
+        return iter(())
+
+    kinds = dict(catalogue.KINDS._kinds)
+    kinds["running_totals"] = replace(kinds["running_totals"], run=slow)
+    monkeypatch.setattr(catalogue.KINDS, "_kinds", kinds)
+    token = DEADLINE.set((time.monotonic() + 0.5, 0.5))
+    try:
+        with pytest.raises(TimeLimit, match=r"time limit of 0\.5 s \(before rule UNI01\)"):
+            check()
+    finally:
+        DEADLINE.reset(token)

@@ -301,3 +301,19 @@ def test_a_write_whose_check_was_interrupted_is_checked_again_at_start(tmp_path)
     runs = again.get("/v1/stories/ics/runs", headers=auth(token)).json()["runs"]
     assert runs[0]["trigger"] == "re-check after an interrupted run" and runs[0]["verdict"] == "fail"
     assert [r["trigger"] for r in runs] == ["re-check after an interrupted run", "import ics"]
+
+
+def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_that_says_so(tmp_path):
+    from factcheck.cli.store import connect, create_token
+
+    db = f"sqlite:///{tmp_path}/f.db"
+    client = TestClient(create_app([ICS], db=db, public=True, time_limit=1e-9))  # past it before the first file is read
+    response = client.post("/v1/check", json={"story": "ics", "facts": files(ICS / "sources")})
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    assert "time limit of 1e-09 s (reading ics-" in response.json()["detail"]
+    token = create_token(connect(db), "tests")
+    written = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    assert written.status_code == 200 and written.json()["source"]["version"] == 2  # kept
+    assert written.json()["run"]["verdict"] == "unusable"
+    assert written.json()["report"]["load_errors"][0].startswith("the check was stopped: it ran past its time limit")
+    assert client.get(f"/v1/stories/ics/sources/{DEC}").json()["fact"]["content"] == changed_dec("31")["fact"]["content"]
