@@ -14,11 +14,14 @@ import re
 import tempfile
 import threading
 import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -148,8 +151,36 @@ class Library:
 
     def recheck(self, name: str, author: str, trigger: str) -> tuple[RunRow, Report]:
         """Check the newest version of every source of a story, and keep the run (one check of a story at a time)."""
-        with self.locks[name]:
+        with self._one_at_a_time(name):
             return self._recheck(name, author, trigger)
+
+    @contextmanager
+    def _one_at_a_time(self, name: str) -> Iterator[None]:
+        """One check of a story at a time, across this process's threads and the other worker processes
+        of the service: a story's runs are made one after another, each over every version written
+        before it began, so its newest run is never older than its newest write. PostgreSQL: an
+        advisory lock; SQLite: a lock file beside the database."""
+        key = zlib.crc32(f"factcheck story {name}".encode())
+        with self.locks[name]:
+            if self.engine.dialect.name == "postgresql":
+                with self.engine.connect() as connection:
+                    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                    try:
+                        yield
+                    finally:
+                        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                        connection.commit()
+            elif self.engine.url.database and self.engine.url.database != ":memory:":
+                import fcntl
+
+                with open(f"{self.engine.url.database}.{key:08x}.lock", "a+b") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(lock, fcntl.LOCK_UN)
+            else:
+                yield
 
     def _recheck(self, name: str, author: str, trigger: str) -> tuple[RunRow, Report]:
         from factcheck.checks.engine import run
@@ -176,7 +207,10 @@ class Library:
         if before is not None:  # the run before, as this process made it, else as stored
             made = self.last.get(name)
             previous = made[1] if made and made[0] == before.id else Report.model_validate_json(before.report)
-        report = compare(report, [Known.of(f) for f in previous.findings] if previous else [], f"run {before.id}" if before else "no earlier run")
+        compared = compare(report, [Known.of(f) for f in previous.findings] if previous else [], f"run {before.id}" if before else "no earlier run")
+        # Findings are marked new, still present or fixed, as the gate marks them; but a run's verdict is
+        # the story's, as the command line gives it: an error still present still fails.
+        report = compared.model_copy(update={"summary": compared.summary.model_copy(update={"verdict": report.summary.verdict})})
         s = report.summary
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             row = RunRow(story_id=self.story_id(session, name), created_at=now(), author=author, trigger=trigger, verdict=s.verdict,

@@ -463,6 +463,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)] = 8000,
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: a SQLite file, factcheck.db, beside the first story; postgresql://... for a team).")] = None,
     public: Annotated[bool, typer.Option("--public", help="Reads need no token (writes always do).")] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes, each with its own warm stories, over the one database.", min=1, max=64)] = 1,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a check may take; past it, it is stopped (503 for a request; a write is kept, its run says so).", min=0.1, max=3600)] = 10.0,
 ) -> None:
     """Serve the HTTP API: the same Report as check, stories and sources kept in a database with the history of every check."""
     try:
@@ -475,7 +477,7 @@ def serve(
 
     try:
         folders = list(stories or [story_of(None).folder])
-        run_service(folders, host, port, db, public)
+        run_service(folders, host, port, db, public, workers, time_limit)
     except StoryError as err:
         _say_errors(err.problems)
         raise typer.Exit(EXIT_UNUSABLE) from None

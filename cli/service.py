@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import tempfile
 import threading
@@ -195,7 +196,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
 
     @app.get("/healthz", summary="Whether the service is up, and the stories it serves")
     def healthz() -> dict:
-        return {"status": "ok", "stories": sorted(stories)}
+        return {"status": "ok", "stories": sorted(stories), "process": os.getpid()}
 
     @app.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics: requests, latencies, checks, findings by severity")
     def prometheus() -> str:
@@ -447,11 +448,29 @@ def default_db(folders: list[Path]) -> str:
     return f"sqlite:///{(folders[0] / 'factcheck.db').resolve()}"
 
 
-def serve(folders: list[Path], host: str, port: int, db: str | None, public: bool) -> None:
-    """Run the API with uvicorn, one process (a story that cannot be read is ``StoryError``, before listening)."""
+_SETTINGS = "FACTCHECK_SERVE_SETTINGS"  # how serve --workers passes its settings to each worker process
+
+
+def serve(folders: list[Path], host: str, port: int, db: str | None, public: bool, workers: int = 1,
+          time_limit: float | None = TIME_LIMIT) -> None:
+    """Run the API with uvicorn (a story that cannot be read is ``StoryError``, before listening). With
+    several workers, each is a process with its own warm stories, over the one database; the stories
+    are read, the database brought up to date and new stories imported once, here, before they start."""
     import uvicorn
 
-    uvicorn.run(create_app(folders, db or default_db(folders), public), host=host, port=port, log_level="warning")
+    db = db or default_db(folders)
+    app = create_app(folders, db, public, time_limit)
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    os.environ[_SETTINGS] = json.dumps({"folders": [str(f.resolve()) for f in folders], "db": db, "public": public, "time_limit": time_limit})
+    uvicorn.run("factcheck.cli.service:from_environment", factory=True, workers=workers, host=host, port=port, log_level="warning")
 
 
-__all__ = ["create_app", "serve", "StoryError"]
+def from_environment() -> FastAPI:
+    """The app of one worker process of ``serve --workers``: the settings its parent passed on."""
+    settings = json.loads(os.environ[_SETTINGS])
+    return create_app([Path(f) for f in settings["folders"]], settings["db"], settings["public"], settings["time_limit"])
+
+
+__all__ = ["create_app", "from_environment", "serve", "StoryError"]

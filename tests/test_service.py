@@ -93,7 +93,8 @@ def test_a_body_too_large_is_refused_before_it_is_read(client):
 
 
 def test_health_stories_metrics_and_the_openapi_page(client):
-    assert client.get("/healthz").json() == {"status": "ok", "stories": ["ics", "us-states"]}
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["stories"] == ["ics", "us-states"] and health["process"] > 0
     stories = client.get("/v1/stories").json()
     assert [(s["story"], s["words"]["statuses"]) for s in stories] == [("ics", "ICSs"), ("us-states", "states")]
     client.post("/v1/check", json={"story": "ics", "facts": files(ICS / "sources")})
@@ -170,11 +171,16 @@ def test_a_write_is_a_new_version_and_a_new_run_against_the_last(stored):
     assert client.get(f"/v1/stories/ics/sources/{DEC}", headers=auth(token)).json()["author"] == "tests"
     new = [f for f in response.json()["report"]["findings"] if f["status"] == "new" and f["severity"] == "error"]
     assert {f["code"] for f in new} >= {"TOT-total"}
+    other = (ICS / "sources" / "ics-june-2019-news.yaml").read_text(encoding="utf-8") + "# a comment\n"
+    unrelated = client.put("/v1/stories/ics/sources/ics-june-2019-news", json={"fact": {"name": "ics-june-2019-news.yaml", "content": other}},
+                           headers=auth(token, **{"if-match": '"ics-june-2019-news-1"'}))
+    assert unrelated.json()["run"]["verdict"] == "fail"  # the story is still inconsistent: its errors are still present, not new
+    assert unrelated.json()["run"]["new"] == 0 and unrelated.json()["run"]["present"] >= 1
     back = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("29"), headers=auth(token, **{"if-match": f'"{DEC}-2"'}))
     assert back.json()["run"]["verdict"] == "pass" and back.json()["run"]["fixed"] >= 1
-    runs = client.get("/v1/stories/ics/runs?per_page=2", headers=auth(token)).json()["runs"]
-    assert [r["trigger"] for r in runs] == [f"put {DEC} v3", f"put {DEC} v2"]
-    diff = client.get(f"/v1/runs/{runs[0]['id']}/diff?against={runs[1]['id']}", headers=auth(token)).json()
+    runs = client.get("/v1/stories/ics/runs?per_page=3", headers=auth(token)).json()["runs"]
+    assert [r["trigger"] for r in runs] == [f"put {DEC} v3", "put ics-june-2019-news v2", f"put {DEC} v2"]
+    diff = client.get(f"/v1/runs/{runs[0]['id']}/diff?against={runs[2]['id']}", headers=auth(token)).json()
     assert diff["new"] == [] and {k["rule"] for k in diff["fixed"]} >= {"TOT01"}
     assert client.get(f"/v1/runs/{runs[1]['id']}", headers=auth(token)).json()["report"]["summary"]["verdict"] == "fail"
 
@@ -317,3 +323,86 @@ def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_t
     assert written.json()["run"]["verdict"] == "unusable"
     assert written.json()["report"]["load_errors"][0].startswith("the check was stopped: it ran past its time limit")
     assert client.get(f"/v1/stories/ics/sources/{DEC}").json()["fact"]["content"] == changed_dec("31")["fact"]["content"]
+
+
+def test_several_worker_processes_share_one_database_and_the_newest_run_checks_every_write(tmp_path):
+    import shutil
+    import socket
+    import sys
+    import threading
+    import time
+
+    import httpx
+
+    from factcheck.cli.store import connect, create_token
+
+    story = tmp_path / "ics"
+    shutil.copytree(ICS, story, ignore=shutil.ignore_patterns("factcheck.db*"))
+    db = f"sqlite:///{tmp_path}/f.db"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("factcheck")
+    server = subprocess.Popen([str(exe), "serve", str(story), "--workers", "2", "--port", str(port), "--db", db, "--public"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.1)
+        seen = {httpx.get(base + "/healthz", timeout=5).json()["process"] for _ in range(60)}
+        assert len(seen) == 2, seen  # each request on a new connection: both workers answer
+        token = create_token(connect(db), "tests")
+        others = [p.stem for p in sorted((ICS / "sources").glob("*.yaml")) if p.stem != DEC][:2]
+
+        def writes(source: str, last: str | None) -> None:
+            original = (ICS / "sources" / f"{source}.yaml").read_text(encoding="utf-8")
+            with httpx.Client(base_url=base, timeout=60, headers=auth(token)) as http:
+                for n in range(4):
+                    text = original.replace('value: "29"', f'value: "{last}"', 1) if last and n == 3 else original + f"# write {n}\n"
+                    while True:  # from the newest version, however many others wrote meanwhile
+                        tag = http.get(f"/v1/stories/ics/sources/{source}").headers["etag"]
+                        put = http.put(f"/v1/stories/ics/sources/{source}", json={"fact": {"name": f"{source}.yaml", "content": text}},
+                                       headers={"if-match": tag})
+                        if put.status_code != 412:
+                            assert put.status_code == 200, put.text
+                            break
+
+        threads = [threading.Thread(target=writes, args=(DEC, "31")), *(threading.Thread(target=writes, args=(o, None)) for o in others)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        latest = httpx.get(base + "/v1/stories/ics/report", timeout=10).json()
+        assert latest["summary"]["verdict"] == "fail"  # DEC's last write (a total of 31) is in the newest run
+        assert any(f["code"] == "TOT-total" and f["severity"] == "error" for f in latest["findings"])
+        runs = httpx.get(base + "/v1/stories/ics/runs?per_page=200", timeout=10).json()["runs"]
+        assert len(runs) == 1 + 12 and {r["author"] for r in runs[:12]} == {"tests"}  # the import, then one run per write
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_one_check_of_a_story_at_a_time_across_worker_processes(request, tmp_path, database):
+    """Two libraries over one database, as two worker processes have: while one checks a story, the
+    other's check of it waits (a lock file beside SQLite; an advisory lock on PostgreSQL)."""
+    import threading
+
+    from factcheck.cli.library import Library
+    from factcheck.cli.store import connect
+    from factcheck.facts.story import read_story
+
+    db = f"sqlite:///{tmp_path}/f.db" if database == "sqlite" else request.getfixturevalue("postgres").fresh()
+    first, second = Library(connect(db), {"ics": read_story(ICS)}), Library(connect(db), {"ics": read_story(ICS)})
+    with first._one_at_a_time("ics"):
+        waiting = threading.Thread(target=second.recheck, args=("ics", "tests", "a check that must wait"))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive()  # the other process's check waits for this one
+    waiting.join(60)
+    assert not waiting.is_alive()
