@@ -155,6 +155,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL to run the load on too ('auto': start one)")
     parser.add_argument("--kill", action="store_true", help="kill -9 the server half-way, start it again, and check nothing acknowledged was lost")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the server under load")
     args = parser.parse_args()
     if args.load:
         server = None
@@ -166,12 +167,13 @@ def main() -> None:
             args.postgres = server.fresh()
         dbs = [("sqlite", f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-load-')}/f.db")] + ([("postgresql", args.postgres)] if args.postgres else [])
         try:
-            results = {name: load(url, args.clients, args.seconds, args.kill) for name, url in dbs}
+            results = {name: load(url, args.clients, args.seconds, args.kill, args.workers) for name, url in dbs}
         finally:
             if server is not None:
                 server.stop()
         for name, r in results.items():
-            print(f"{name}: {r['clients']} clients for {r['seconds']:.0f} s{' (killed -9 half-way)' if r['killed'] else ''}: {r['rps']:.0f} requests/s; "
+            print(f"{name}, {r['workers']} worker(s): {r['clients']} clients for {r['seconds']:.0f} s{' (killed -9 half-way)' if r['killed'] else ''}: "
+                  f"{r['rps']:.0f} requests/s; "
                   f"reads p50 {r.get('read_p50_ms', 0):.0f} ms p99 {r.get('read_p99_ms', 0):.0f} ms; writes p50 {r.get('write_p50_ms', 0):.0f} ms "
                   f"p99 {r.get('write_p99_ms', 0):.0f} ms; {r['statuses']}; {r['acknowledged_writes']} acknowledged writes, "
                   f"{r['lost_writes']} lost, {r['sources_with_gaps_or_doubles']} sources with a gap or a double, database sound: {r['database_sound']}")
@@ -203,7 +205,7 @@ def main() -> None:
 
 # ---- load: many clients, reads and writes, and a kill -9 in the middle ---------------------------------
 
-def load(db: str, clients: int, seconds: float, kill: bool) -> dict:
+def load(db: str, clients: int, seconds: float, kill: bool, workers: int = 1) -> dict:
     """``clients`` threads for ``seconds``: four reads to each write (a PUT of one of the bundled sources,
     with If-Match from a fresh read). With ``kill``, the server is killed (SIGKILL) half-way and started
     again. Then every write that got a 2xx must be in the database, once, with its bytes, and the
@@ -219,8 +221,8 @@ def load(db: str, clients: int, seconds: float, kill: bool) -> dict:
     originals = {n: (story / "sources" / f"{n}.yaml").read_text(encoding="utf-8") for n in names}
     token = create_token(connect(db), "load")
     port = free_port()
-    cmd = [*factcheck(), "serve", str(story), "--port", str(port), "--public", "--db", db]
-    start_server = lambda: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: E731
+    cmd = [*factcheck(), "serve", str(story), "--port", str(port), "--public", "--db", db, "--workers", str(workers)]
+    start_server = lambda: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # noqa: E731
     server = start_server()
     base = f"http://127.0.0.1:{port}"
 
@@ -279,7 +281,7 @@ def load(db: str, clients: int, seconds: float, kill: bool) -> dict:
     if kill:
         time.sleep(seconds / 2)
         down.set()
-        server.send_signal(signal.SIGKILL)
+        os.killpg(server.pid, signal.SIGKILL)  # the server and its workers at once, as a crash would
         server.wait()
         server = start_server()
         up()
@@ -290,7 +292,7 @@ def load(db: str, clients: int, seconds: float, kill: bool) -> dict:
     server.terminate()
     server.wait(10)
     return {"statuses": dict(statuses), "rps": sum(len(v) for v in latencies.values()) / took, **_quantiles(latencies), **_verified(db, written),
-            "clients": clients, "seconds": seconds, "killed": kill}
+            "clients": clients, "seconds": seconds, "killed": kill, "workers": workers}
 
 
 def _quantiles(latencies: dict[str, list[float]]) -> dict:
