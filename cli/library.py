@@ -36,7 +36,8 @@ SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
 
 
 class Conflict(Exception):
-    """The version a write names is not the newest (412), or none was named for an existing source (428)."""
+    """The version a write names is not the newest (412), none was named for an existing source (428),
+    or the write names a file that is another source's (409)."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -137,6 +138,12 @@ class Library:
                 raise Conflict(428, f"{source_id} exists: name the version you replace (If-Match: {etag(current)})")
             if current is not None and if_match is not None and if_match != "*" and if_match != etag(current):
                 raise Conflict(412, f"{source_id} is at {etag(current)} now, not {if_match}: read it again and re-apply your change")
+            if not deleted:  # a file is one source's: another's of the same name would hide it
+                for other in self.heads(session, name).values():
+                    if other.source_id != source_id and not other.deleted and (
+                            other.fact_name == fact[0] or (text is not None and other.text_name == text[0])):
+                        taken = fact[0] if other.fact_name == fact[0] else text[0]  # type: ignore[index]
+                        raise Conflict(409, f"{taken} is the file of source {other.source_id}: give this source's file a name of its own")
             version = SourceVersion(
                 story_id=self.story_id(session, name), source_id=source_id, version=(current.version + 1) if current else 1,
                 fact_name=fact[0], fact=fact[1], text_name=text[0] if text else None, text=text[1] if text else None, deleted=deleted,

@@ -172,7 +172,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
         except KeyError:
             return problem(404, "No such source", f"{story} has no source {source_id}")
         except Conflict as err:
-            return problem(err.status, "Precondition failed" if err.status == 412 else "Precondition required", err.detail)
+            return problem(err.status, {409: "File of another source", 412: "Precondition failed"}.get(err.status, "Precondition required"), err.detail)
 
     @app.middleware("http")
     async def bounded_and_counted(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -217,7 +217,8 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
 
     @app.put("/v1/stories/{story}/sources/{source_id}", summary="Store a new version of a source (validated first) and re-check the story",
              responses={201: {"description": "a new source"}, 412: {"description": "If-Match names a version that is not the newest"},
-                        428: {"description": "an existing source needs If-Match"}, 422: {"description": "unusable fact file, at file:line"}})
+                        428: {"description": "an existing source needs If-Match"}, 422: {"description": "unusable fact file, at file:line"},
+                        409: {"description": "the file name is another source's"}})
     def put_source(story: str, source_id: str, body: SourceWrite, http: Request) -> Response:
         text = (body.text.name, body.text.content) if body.text else None
         return write(http, story, source_id, lambda: library.put(story, source_id, (body.fact.name, body.fact.content), text,

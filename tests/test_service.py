@@ -229,6 +229,9 @@ def test_a_new_source_is_201_and_a_deleted_one_leaves_history(stored):
                          headers=auth(token, **{"if-match": '"a-copy-1"'}))  # the old file is gone: no source twice
     assert renamed.json()["run"]["verdict"] == "pass" and renamed.json()["report"]["summary"]["sources"] == 6
     assert any(s["fact_file"].endswith("renamed.yaml") for s in renamed.json()["report"]["sources"])
+    june = (ICS / "sources" / "ics-june-2019-news.yaml").read_text(encoding="utf-8").replace("id: ics-june-2019-news", "id: a-third", 1)
+    taken = client.put("/v1/stories/ics/sources/a-third", json={"fact": {"name": "renamed.yaml", "content": june}}, headers=auth(token))
+    assert taken.status_code == 409 and "renamed.yaml is the file of source a-copy" in taken.json()["detail"]  # it would hide a-copy
     gone = client.delete("/v1/stories/ics/sources/a-copy", headers=auth(token, **{"if-match": '"a-copy-2"'}))
     assert gone.status_code == 200 and gone.json()["source"] == {"source_id": "a-copy", "version": 3, "deleted": True}
     assert gone.json()["report"]["summary"]["sources"] == 5
