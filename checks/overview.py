@@ -78,14 +78,15 @@ def _marks(tables: Tables) -> pl.DataFrame:
     ``row`` is the entity's code (a past entity counts under the one it became part of)."""
     no_wave = pl.lit(None, pl.String).alias("wave")
     words = tables.registry.words
+    held = pl.when(pl.col("status") == "in").then(pl.lit(words.status.singular)).otherwise(pl.lit(f"not {words.status.singular}"))
     designated = tables["designations"].select(
-        "area_code", "subject", "source_id", pl.lit("designated").alias("what"), pl.col("wave").alias("label"),
+        "area_code", "subject", "source_id", pl.lit("designated").alias("what"),
+        pl.coalesce("wave", pl.lit("designated, no wave said")).alias("label"),
         "fact_file", "fact_line", "wave",
     )
     statuses = tables["statuses"].select(
         "area_code", "subject", "source_id", pl.col("status").alias("what"),
-        (pl.when(pl.col("status") == "in").then(pl.lit(f"{words.status.singular} by ")).otherwise(pl.lit(f"not {words.status.singular} by "))
-         + pl.col("as_of_hi").dt.strftime("%Y-%m")).alias("label"),
+        pl.coalesce(held + " by " + pl.col("as_of_hi").dt.strftime("%Y-%m"), held).alias("label"),  # "ICS by 2021-04", or undated
         "fact_file", "fact_line", no_wave,
     )
     merged = tables["mergers"].select(

@@ -623,7 +623,7 @@ def place_waves(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     des = frames["designations"]
     monthly = pl.concat([frames[t].filter(month_wave())["wave"] for t in ("designations", "counts", "mergers")])
     known = sorted(monthly.unique().to_list())
-    vague = des.filter(~month_wave())["wave"].unique().to_list()
+    vague = des.filter(~month_wave())["wave"].drop_nulls().unique().to_list()  # a designation of no wave is not placed
     if not vague:
         return frames
     candidates = {v: wave_candidates(v, known) for v in vague}

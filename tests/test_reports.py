@@ -281,3 +281,18 @@ def test_with_a_base_the_comparison_leads_the_page(bundled_report):
     compared = bundled_report.model_copy(update={"base": "git main (0123456789ab)"})
     page = render(compared)
     assert page.index('id="fixed"') < page.index('id="chart"') < page.index('id="findings"')
+
+
+def test_a_designation_of_no_wave_is_drawn_as_such_not_a_failure_of_the_pictures(tmp_path):
+    """Found by the fuzz test: a list meaning designation, with no wave, broke the overview (and, before
+    that, the loader's placing of waves)."""
+    import yaml
+
+    doc = {"source": {"id": "s", "title": "t", "publisher": "p", "kind": "news", "text_file": "s.txt", "published": "2021-03-23"},
+           "claims": [{"kind": "list", "id": "l", "title": "t", "means": "designation", "wave": None,
+                       "items": [{"subject": "Dorset", "line": 1, "position": 1}], "evidence": {"line": 1, "quote": "Dorset"}}]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    report = check([tmp_path])
+    assert report.rule_failures == [] and report.load_errors == [] and report.summary.verdict == "pass"
+    (dorset,) = [e for e in report.overview.entities if e.name == "Dorset"]
+    assert [(m.what, m.label) for m in dorset.marks] == [("designated", "designated, no wave said")] and dorset.wave is None
