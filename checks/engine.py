@@ -64,12 +64,12 @@ def read_source_texts(tables: Tables, folder: Path) -> tuple[dict[str, list[str]
         except NotFound:
             continue  # reported by the evidence rule as a finding
         except UnsafeRead as err:
-            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {folder}: {err.message}"))
+            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {display_path(folder)}: {err.message}"))
             continue
         try:
             texts[name] = data.decode("utf-8").splitlines()
         except UnicodeDecodeError as err:
-            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {folder}: not UTF-8 text (byte {err.start})"))
+            errors.append(LoadError(fact_file, fact_line, None, "text_file", f"{shown(name)} in {display_path(folder)}: not UTF-8 text (byte {err.start})"))
     return texts, capped(errors, MAX_RUN_ERRORS)
 
 

@@ -72,11 +72,10 @@ class RuleMemo:
 
 
 def _texts_digest(context: Context) -> bytes:
-    digest = hashlib.blake2b(str(context.sources_dir).encode(), digest_size=16)
+    """A digest of the texts folder and every text, line by line (``repr``: no two different texts say the same)."""
+    digest = hashlib.blake2b(repr(str(context.sources_dir)).encode(), digest_size=16)
     for name in sorted(context.source_texts):
-        digest.update(b"\0\0" + name.encode())
-        for line in context.source_texts[name]:
-            digest.update(b"\0" + line.encode())
+        digest.update(repr((name, context.source_texts[name])).encode("utf-8", "surrogatepass"))
     return digest.digest()
 
 

@@ -86,7 +86,7 @@ def _marks(tables: Tables) -> pl.DataFrame:
     )
     statuses = tables["statuses"].select(
         "area_code", "subject", "source_id", pl.col("status").alias("what"),
-        pl.coalesce(held + " by " + pl.col("as_of_hi").dt.strftime("%Y-%m"), held).alias("label"),  # "ICS by 2021-04", or undated
+        pl.coalesce(held + " by " + pl.col("as_of_hi").dt.strftime("%Y-%m"), held).alias("label"),  # "<status> by 2021-04", or undated
         "fact_file", "fact_line", no_wave,
     )
     merged = tables["mergers"].select(

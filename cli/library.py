@@ -109,18 +109,24 @@ class Library:
                                                            & (SourceVersion.source_id == source_id))
                                .order_by(SourceVersion.version.desc()).limit(1)).first()
 
-    def last_run(self, session: Session, name: str) -> RunRow | None:
-        return session.scalars(select(RunRow).where(RunRow.story_id == self.story_id(session, name)).order_by(RunRow.id.desc()).limit(1)).first()
+    def last_run(self, session: Session, name: str, usable: bool = False) -> RunRow | None:
+        """The story's newest run (``usable``: the newest whose check could be finished and used)."""
+        query = select(RunRow).where(RunRow.story_id == self.story_id(session, name))
+        if usable:
+            query = query.where(RunRow.verdict != "unusable")
+        return session.scalars(query.order_by(RunRow.id.desc()).limit(1)).first()
 
     # -- writing ------------------------------------------------------------------------------------
 
     def put(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str) -> Written:
         """Store a new version of a source (validated first) and re-check the story."""
-        errors, said = _validate(self.stories[name], fact)
+        errors, said, text_file = _validate(self.stories[name], fact)
         if errors:
             raise Unusable(errors)
         if said != source_id:
             raise Unusable([f"{fact[0]}: source.id: expected {source_id!r} (the source this request writes), found {said!r}"])
+        if text is not None and text[0] != text_file:
+            raise Unusable([f"{fact[0]}: source.text_file: expected {text[0]!r} (the text this request writes), found {text_file!r}"])
         return self._write(name, source_id, fact, text, if_match, author, deleted=False)
 
     def delete(self, name: str, source_id: str, if_match: str | None, author: str) -> Written:
@@ -198,9 +204,9 @@ class Library:
         with Session(self.engine, expire_on_commit=False) as session:
             sources = [h for h in self.heads(session, name).values() if not h.deleted]
             facts, texts = self._materialized(session, name, sources)  # the story's working folder holds exactly these sources now
-            before = self.last_run(session, name)
+            before = self.last_run(session, name, usable=True)  # what an unusable check found says nothing of what was fixed
         every_text = all(h.text_name is not None for h in sources)  # quotes are verified when every source has its text
-        token, shown = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(self.work[name]), "")))  # files by their own names
+        token, shown = ACTIVE.set(story), SHOWN_AS.set(shown_as(story, facts, self.work[name]))  # files by their own names
         limit = DEADLINE.set((time.monotonic() + self.time_limit, self.time_limit) if self.time_limit else None)
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if every_text else None)) if sources else _empty(story)
@@ -216,8 +222,11 @@ class Library:
             previous = made[1] if made and made[0] == before.id else Report.model_validate_json(before.report)
         compared = compare(report, [Known.of(f) for f in previous.findings] if previous else [], f"run {before.id}" if before else "no earlier run")
         # Findings are marked new, still present or fixed, as the gate marks them; but a run's verdict is
-        # the story's, as the command line gives it: an error still present still fails.
-        report = compared.model_copy(update={"summary": compared.summary.model_copy(update={"verdict": report.summary.verdict})})
+        # the story's, as the command line gives it: an error still present still fails. A check that
+        # could not be finished (stopped, or a rule failed) cannot show that a finding went away.
+        unusable = report.summary.verdict == "unusable"
+        report = compared.model_copy(update={"fixed": [] if unusable else compared.fixed, "summary": compared.summary.model_copy(
+            update={"verdict": report.summary.verdict, **({"fixed": 0} if unusable else {})})})
         s = report.summary
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             row = RunRow(story_id=self.story_id(session, name), created_at=now(), author=author, trigger=trigger, verdict=s.verdict,
@@ -282,6 +291,12 @@ class Library:
         self.recheck(name, "import", f"import {story.folder.name}")
 
 
+def shown_as(story: Story, *private: Path) -> tuple[tuple[str, str], ...]:
+    """How a service's outputs name folders (``loader.SHOWN_AS``): the files of its private folders by
+    their names in them, the story's own files from the story's folder ('rules.yaml', 'texts')."""
+    return (*((str(p), "") for p in private), (str(story.folder.resolve()), ""), (str(story.folder), ""))
+
+
 def _said(fact: str) -> tuple[str | None, str | None]:
     """The ``source.id`` and ``source.text_file`` a fact file gives (None where it cannot be read: the loader says why)."""
     from factcheck.facts.yamlsafe import YamlError, load_yaml_text
@@ -297,8 +312,9 @@ def _said(fact: str) -> tuple[str | None, str | None]:
     return (str(found) if found is not None and SOURCE_ID.match(str(found)) else None), (str(text) if isinstance(text, str) else None)
 
 
-def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | None]:
-    """The errors of one fact file on its own, as the command line's loader gives them, and the source id it gives."""
+def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | None, str | None]:
+    """The errors of one fact file on its own, as the command line's loader gives them, and the source id
+    and text file it gives."""
     from factcheck.facts.loader import load
 
     with tempfile.TemporaryDirectory(prefix="factcheck-write-") as tmp:
@@ -308,8 +324,8 @@ def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | Non
             dataset = load([Path(tmp)], story)
         finally:
             SHOWN_AS.reset(shown)
-        ids = dataset.tables["sources"]["source_id"].to_list()
-        return [str(e).replace(tmp + "/", "") for e in dataset.errors], (ids[0] if ids else None)
+        said = dataset.tables["sources"].select("source_id", "text_file").rows()
+        return [str(e).replace(tmp + "/", "") for e in dataset.errors], *(said[0] if said else (None, None))
 
 
 def write_exactly(folder: Path, files: dict[str, str]) -> None:

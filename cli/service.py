@@ -33,19 +33,25 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.checks.model import Report, RunSettings
-from factcheck.facts.loader import TimeLimit
+from factcheck.facts.loader import RULES_FILE, TimeLimit
 from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, read_story
 
 from .store import RunRow
 
 MAX_BODY = 16 * 1024 * 1024  # bytes of a request body
 MAX_FILES = 2_000
-FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$")]
+def _not_the_storys(name: str) -> str:
+    if name in (STORY_FILE, RULES_FILE):
+        raise ValueError(f"{name} is a story's own file, not a source's: name the file otherwise")
+    return name
+
+
+FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$"), AfterValidator(_not_the_storys)]
 PROBLEM = "application/problem+json"
 
 
@@ -417,14 +423,14 @@ def _check(story: Story, request: CheckRequest, time_limit: float | None = None)
     from factcheck.checks.engine import run
     from factcheck.facts.loader import DEADLINE, SHOWN_AS
 
-    from .library import write_exactly
+    from .library import shown_as, write_exactly
 
     started = time.monotonic()
     with _SLOTS.slot() as tmp:
         facts, texts = tmp / "facts", tmp / "texts"
         write_exactly(facts, {f.name: f.content for f in request.facts})
         write_exactly(texts, {f.name: f.content for f in request.texts})
-        story_token, shown_token = ACTIVE.set(story), SHOWN_AS.set(((str(facts), ""), (str(tmp), "")))
+        story_token, shown_token = ACTIVE.set(story), SHOWN_AS.set(shown_as(story, facts, tmp))
         limit_token = DEADLINE.set((started + time_limit, time_limit) if time_limit else None)  # writing the files counts too
         try:
             report = run(RunSettings(paths=[facts], rules=story.rules, sources_dir=texts if request.texts else story.texts,

@@ -586,7 +586,7 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
             continue
         source, claims, file_errors = _parse_file(path, label)
         if source is not None and source.id in source_files:
-            file_errors.append(LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}"))
+            file_errors = [*file_errors, LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}")]  # a kept parse is never changed
         errors.extend(file_errors)  # a bad claim is left out; the file's other claims are still checked
         if source is None or any(e.field and e.field.startswith("source") for e in file_errors):
             continue

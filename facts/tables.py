@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 import polars as pl
@@ -71,20 +70,28 @@ def empty(name: str) -> pl.DataFrame:
 _NOTED: ContextVar[set[str] | None] = ContextVar("noted", default=None)
 
 
-@dataclass
 class Tables:
     """Every table of one dataset, plus the reference registry it was resolved against."""
 
-    frames: dict[str, pl.DataFrame]
-    registry: "object" = field(repr=False)  # facts.registry.Registry
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
-    _prints: dict = field(default_factory=dict, repr=False, compare=False)
+    def __init__(self, frames: dict[str, pl.DataFrame], registry: "object") -> None:
+        self._frames = frames
+        self.registry = registry  # facts.registry.Registry
+        self._cache: dict = {}  # what ``cached`` made, with the tables the making read
+        self._prints: dict[str, bytes] = {}  # ``fingerprint`` of each table
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         noted = _NOTED.get()
         if noted is not None:
             noted.add(name)
-        return self.frames[name]
+        return self._frames[name]
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every table by its name (what reads them all this way is noted as reading every table)."""
+        noted = _NOTED.get()
+        if noted is not None:
+            noted.update(self._frames)
+        return self._frames
 
     @property
     def claim_count(self) -> int:
@@ -129,7 +136,7 @@ class Tables:
         if name not in self._prints:
             import hashlib
 
-            frame = self.frames[name]
+            frame = self._frames[name]
             digest = hashlib.blake2b(f"{frame.schema}\0{frame.height}".encode(), digest_size=16)
             if frame.height:
                 digest.update(frame.hash_rows(seed=0).to_numpy().tobytes())
@@ -143,4 +150,4 @@ class Tables:
         ))
 
     def with_frames(self, **frames: pl.DataFrame) -> "Tables":
-        return Tables({**self.frames, **frames}, self.registry)
+        return Tables({**self._frames, **frames}, self.registry)

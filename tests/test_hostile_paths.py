@@ -8,7 +8,6 @@ a message that names the file, and nothing outside the folder is ever read or qu
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import resource
 import shutil
@@ -175,7 +174,7 @@ def test_source_texts_are_read_through_one_guard_whatever_the_tables_say(dataset
     """Even a text_file no loader checked (a table built in code) cannot lead out of the folder."""
     tables = load([dataset_copy]).tables
     sources = tables["sources"].with_columns(text_file=tables["sources"]["text_file"].replace(DEC_TEXT, str(secret) if name == "absolute" else name))
-    hostile = dataclasses.replace(tables, frames={**tables.frames, "sources": sources})
+    hostile = tables.with_frames(sources=sources)
     read, errors = read_source_texts(hostile, texts)
     assert all(SECRET not in line for lines in read.values() for line in lines)
     assert len(errors) == 1 and errors[0].field == "text_file" and "expected a file name" in errors[0].message

@@ -326,6 +326,7 @@ def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_t
     assert written.json()["run"]["verdict"] == "unusable"
     assert written.json()["report"]["load_errors"][0].startswith("the check was stopped: it ran past its time limit")
     assert client.get(f"/v1/stories/ics/sources/{DEC}").json()["fact"]["content"] == changed_dec("31")["fact"]["content"]
+    assert written.json()["run"]["fixed"] == 0 and written.json()["report"]["fixed"] == []  # a stopped check shows nothing went away
 
 
 def test_several_worker_processes_share_one_database_and_the_newest_run_checks_every_write(tmp_path):
@@ -409,3 +410,30 @@ def test_one_check_of_a_story_at_a_time_across_worker_processes(request, tmp_pat
         assert waiting.is_alive()  # the other process's check waits for this one
     waiting.join(60)
     assert not waiting.is_alive()
+
+
+def test_no_output_names_the_services_own_folders(tmp_path):
+    """A text refused in a stored story's run, and the story's own texts folder in a request's check, are
+    named as the story names them ('texts'), never by the service's private or installed paths."""
+    from factcheck.cli.store import connect, create_token
+
+    db = f"sqlite:///{tmp_path}/f.db"
+    client = TestClient(create_app([US], db=db, public=True))
+    token = create_token(connect(db), "tests")
+    fact = "source:\n  id: probe\n  title: t\n  publisher: p\n  kind: news\n  text_file: '..'\n  published: 2001-01-01\nclaims: []\n"
+    wrong = client.put("/v1/stories/us-states/sources/probe", headers=auth(token),
+                       json={"fact": {"name": "probe.yaml", "content": fact}, "text": {"name": "probe.txt", "content": "hello\n"}})
+    assert wrong.status_code == 422 and "source.text_file: expected 'probe.txt' (the text this request writes), found '..'" in wrong.json()["errors"][0]
+    client.put("/v1/stories/us-states/sources/probe", headers=auth(token), json={"fact": {"name": "probe.yaml", "content": fact}})
+    checked = client.post("/v1/check", json={"story": "us-states", "facts": [{"name": "probe.yaml", "content": fact}]})
+    stored = client.get("/v1/stories/us-states/report").json()
+    for said in (checked.text, json.dumps(stored)):
+        assert "/tmp/" not in said and str(REPO) not in said and "factcheck-" not in said
+    assert "'..' in texts:" in checked.json()["errors"][0]
+
+
+@pytest.mark.parametrize("name", ["factcheck.yaml", "rules.yaml"])
+def test_a_request_cannot_bring_its_own_story_or_rules(client, name):
+    body = {"story": "ics", "facts": [{"name": name, "content": "story: A story the client wrote\n"}, *files(ICS / "sources")]}
+    response = client.post("/v1/check", json=body)
+    assert response.status_code == 422 and f"{name} is a story's own file, not a source's" in response.json()["errors"][0]
