@@ -33,7 +33,7 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,14 +61,41 @@ class File(BaseModel):
     content: str = Field(max_length=8 * 1024 * 1024, description="the file's text")
 
 
+Scalar = str | int | float | bool | None
+
+
+def _known_tables(tables: dict[str, list]) -> dict[str, list]:
+    from factcheck.facts.tables import COLUMNS
+
+    unknown = sorted(set(tables) - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"expected tables among {', '.join(COLUMNS)}; found {', '.join(map(repr, unknown[:5]))}")
+    return tables
+
+
 class CheckRequest(BaseModel):
-    """A story's fact files, and optionally the source texts their evidence is checked against."""
+    """A story's fact files, or its claim tables as JSON rows, and optionally the source texts their
+    evidence is checked against."""
 
     model_config = ConfigDict(extra="forbid")
     story: str | None = Field(None, description="the served story to check against (its folder's name); none: the first served")
-    facts: list[File] = Field(min_length=1, max_length=MAX_FILES, description="fact files (YAML) or claim tables (CSV, NDJSON)")
+    facts: list[File] = Field([], max_length=MAX_FILES, description="fact files (YAML) or claim tables (CSV, NDJSON)")
+    tables: Annotated[dict[str, list[dict[str, Scalar]]], AfterValidator(_known_tables)] = Field(
+        {}, description="claim tables as JSON rows, {table: [row, …]}, with the columns `factcheck tables` lists; a row is read "
+                        "as the line of the same number of tables.<table>.ndjson, and errors and findings name it so")
     texts: list[File] = Field([], max_length=MAX_FILES, description="source texts, named as the fact files' text_file")
     fail_on: Literal["error", "warning", "never"] = "error"
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> "CheckRequest":
+        if not self.facts and not any(self.tables.values()):
+            raise ValueError("nothing to check: send fact files (facts) or claim tables as rows (tables)")
+        return self
+
+    def fact_files(self) -> dict[str, str]:
+        """The request's fact files, and each table of rows as an NDJSON file the loader reads."""
+        rows = {f"tables.{name}.ndjson": "".join(json.dumps(row) + "\n" for row in table) for name, table in self.tables.items() if table}
+        return {**{f.name: f.content for f in self.facts}, **rows}
 
 
 @dataclass
@@ -303,7 +330,8 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
         story = stories.get(name or "")
         if story is None:
             return problem(404, "No such story", f"this service serves {', '.join(sorted(stories)) or 'no story'}")
-        clash = _duplicate([f.name for f in request.facts]) or _duplicate([f.name for f in request.texts])
+        clash = _duplicate([f.name for f in request.facts] + [f"tables.{t}.ndjson" for t, rows in request.tables.items() if rows]) or _duplicate(
+            [f.name for f in request.texts])
         if clash:
             return problem(422, "Invalid request", f"the file name {clash!r} is given twice")
         try:
@@ -428,7 +456,7 @@ def _check(story: Story, request: CheckRequest, time_limit: float | None = None)
     started = time.monotonic()
     with _SLOTS.slot() as tmp:
         facts, texts = tmp / "facts", tmp / "texts"
-        write_exactly(facts, {f.name: f.content for f in request.facts})
+        write_exactly(facts, request.fact_files())
         write_exactly(texts, {f.name: f.content for f in request.texts})
         story_token, shown_token = ACTIVE.set(story), SHOWN_AS.set(shown_as(story, facts, tmp))
         limit_token = DEADLINE.set((started + time_limit, time_limit) if time_limit else None)  # writing the files counts too

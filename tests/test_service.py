@@ -437,3 +437,29 @@ def test_a_request_cannot_bring_its_own_story_or_rules(client, name):
     body = {"story": "ics", "facts": [{"name": name, "content": "story: A story the client wrote\n"}, *files(ICS / "sources")]}
     response = client.post("/v1/check", json=body)
     assert response.status_code == 422 and f"{name} is a story's own file, not a source's" in response.json()["errors"][0]
+
+
+def test_claim_tables_sent_as_json_rows_are_checked_like_fact_files(client, seeds):
+    from factcheck.facts.loader import load
+    from factcheck.facts.tabular import DERIVED
+    from factcheck.facts.tables import COLUMNS
+    from factcheck.facts.story import read_story
+
+    tables = load([ICS / "sources"], read_story(ICS)).tables
+    rows = {name: [json.loads(line) for line in tables[name].drop([c for c in DERIVED if c in tables[name].columns]).write_ndjson().splitlines()]
+            for name in COLUMNS if tables[name].height}
+    as_rows = client.post("/v1/check", json={"story": "ics", "tables": rows, "texts": files(seeds, "*.txt")})
+    as_files = client.post("/v1/check", json={"story": "ics", "facts": files(ICS / "sources"), "texts": files(seeds, "*.txt")})
+    assert as_rows.status_code == 200 and comparable(as_rows.json()) == comparable(as_files.json())
+
+    at = next(i for i, r in enumerate(rows["counts"]) if r["value"] == "29")
+    rows["counts"][at]["value"] = "31"
+    changed = client.post("/v1/check", json={"story": "ics", "tables": rows}).json()
+    tot = [loc for f in changed["findings"] if f["rule"] == "TOT01" and f["severity"] == "error" for loc in f["locations"]]
+    assert ("tables.counts.ndjson", at + 1) in [(loc["fact_file"], loc["fact_line"]) for loc in tot]  # the row, by its number
+
+    rows["designations"][1]["announced_lo"] = "2020-13-45"
+    bad = client.post("/v1/check", json={"story": "ics", "tables": rows})
+    assert bad.status_code == 422 and any(e.startswith("tables.designations.ndjson:2: announced_lo: expected a date") for e in bad.json()["errors"]), bad.json()
+    assert client.post("/v1/check", json={"story": "ics", "tables": {"gossip": [{"a": 1}]}}).status_code == 422
+    assert client.post("/v1/check", json={"story": "ics"}).json()["errors"] == ["body: Value error, nothing to check: send fact files (facts) or claim tables as rows (tables)"]
