@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +76,10 @@ def etag(version: SourceVersion) -> str:
 
 
 class Library:
-    def __init__(self, engine: Engine, stories: dict[str, Story], time_limit: float | None = None) -> None:
+    def __init__(self, engine: Engine, stories: dict[str, Story], time_limit: float | None = None,
+                 observe: Callable[[Report], None] | None = None) -> None:
         self.engine, self.stories, self.time_limit = engine, stories, time_limit
+        self.observe = observe  # told of every run's report (the service's metrics)
         # One working folder per story, its files rewritten only when they change, and one check of a
         # story at a time: unchanged fact files keep their names and bytes, so the loader does not read them again.
         self.work = {name: Path(tempfile.mkdtemp(prefix=f"factcheck-{name}-")) for name in stories}
@@ -237,6 +239,8 @@ class Library:
             session.add_all(FindingRow(run_id=row.id, rule=f.rule, code=f.code, severity=f.severity.value, subjects=f.subjects,
                                        message=f.message, status=f.status) for f in report.findings)
         self.last[name] = (row.id, report)
+        if self.observe is not None:
+            self.observe(report)
         return row, report
 
     def _materialized(self, session: Session, name: str, sources: list["Head"]) -> tuple[Path, Path]:

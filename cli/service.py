@@ -98,22 +98,44 @@ class CheckRequest(BaseModel):
         return {**{f.name: f.content for f in self.facts}, **rows}
 
 
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)  # seconds: the latency histogram's upper bounds
+
+
 @dataclass
 class Metrics:
-    """Counters for ``GET /metrics`` (Prometheus text format)."""
+    """Counters for ``GET /metrics`` (Prometheus text format), of this process."""
 
     requests: Counter = field(default_factory=Counter)  # (route, status)
-    seconds: Counter = field(default_factory=Counter)  # route -> total seconds
-    checks: int = 0
+    latencies: dict = field(default_factory=dict)  # route -> [count per bucket (the last: +Inf), sum of seconds]
+    checks: Counter = field(default_factory=Counter)  # what was checked: a request's files | a stored story
     findings: Counter = field(default_factory=Counter)  # severity
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def served(self, route: str, status: int, seconds: float) -> None:
+        with self.lock:
+            self.requests[(route, status)] += 1
+            counts, total = self.latencies.setdefault(route, [[0] * (len(BUCKETS) + 1), 0.0])
+            counts[next((i for i, b in enumerate(BUCKETS) if seconds <= b), len(BUCKETS))] += 1
+            self.latencies[route][1] = total + seconds
+
+    def checked(self, report: Report, asked: str) -> None:
+        with self.lock:
+            self.checks[asked] += 1
+            self.findings.update(f.severity.value for f in report.findings)
 
     def text(self) -> str:
         lines = ["# HELP factcheck_requests_total Requests served, by route and status.", "# TYPE factcheck_requests_total counter"]
         lines += [f'factcheck_requests_total{{route="{r}",status="{s}"}} {n}' for (r, s), n in sorted(self.requests.items())]
-        lines += ["# HELP factcheck_request_seconds_total Time spent serving requests, by route.", "# TYPE factcheck_request_seconds_total counter"]
-        lines += [f'factcheck_request_seconds_total{{route="{r}"}} {t:.6f}' for r, t in sorted(self.seconds.items())]
-        lines += ["# HELP factcheck_checks_total Checks run.", "# TYPE factcheck_checks_total counter", f"factcheck_checks_total {self.checks}"]
+        lines += ["# HELP factcheck_request_duration_seconds Time to serve a request, by route.", "# TYPE factcheck_request_duration_seconds histogram"]
+        for route, (counts, total) in sorted(self.latencies.items()):
+            running = 0
+            for bound, n in zip([*map(str, BUCKETS), "+Inf"], counts):
+                running += n
+                lines.append(f'factcheck_request_duration_seconds_bucket{{route="{route}",le="{bound}"}} {running}')
+            lines += [f'factcheck_request_duration_seconds_sum{{route="{route}"}} {total:.6f}',
+                      f'factcheck_request_duration_seconds_count{{route="{route}"}} {running}']
+        lines += ["# HELP factcheck_checks_total Checks run: of a request's files, or of a stored story (after a write, at import or restart).", "# TYPE factcheck_checks_total counter"]
+        lines += [f'factcheck_checks_total{{asked="{a}"}} {self.checks[a]}' for a in ("request", "story")]
         lines += ["# HELP factcheck_findings_total Findings reported, by severity.", "# TYPE factcheck_findings_total counter"]
         lines += [f'factcheck_findings_total{{severity="{s}"}} {self.findings[s]}' for s in ("error", "warning", "info")]
         return "\n".join(lines) + "\n"
@@ -161,8 +183,8 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
     remember()  # and a rule runs again only when a table it reads has changed
     if db is None:
         db = f"sqlite:///{tempfile.mkdtemp(prefix='factcheck-db-')}/factcheck.db"
-    library = Library(connect(db), stories, time_limit)
     metrics = Metrics()
+    library = Library(connect(db), stories, time_limit, observe=lambda report: metrics.checked(report, "story"))
     app = FastAPI(title="factcheck", summary="Checks that sources reporting the same events agree.", version="1")
 
     def allowed(request: Request, write: bool) -> Response | None:
@@ -215,11 +237,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             response: Response = problem(413, "Request body too large", f"a request body is at most {MAX_BODY:,} bytes")
         else:
             response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "other")
-        with metrics.lock:
-            metrics.requests[(name, response.status_code)] += 1
-            metrics.seconds[name] += time.perf_counter() - started
+        metrics.served(getattr(request.scope.get("route"), "path", "other"), response.status_code, time.perf_counter() - started)
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -338,9 +356,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             report = _check(story, request, time_limit)
         except TimeLimit as err:
             return problem(503, "Check time limit reached", f"{err}; send fewer files at a time")
-        with metrics.lock:
-            metrics.checks += 1
-            metrics.findings.update(f.severity.value for f in report.findings)
+        metrics.checked(report, "request")
         if report.summary.verdict == "unusable":
             return problem(422, "Unusable input", "some input could not be used: see errors (file:line: field: what was expected)",
                            [_inside_request(e) for e in report.load_errors] + [f"rule failed: {e}" for e in report.rule_failures])

@@ -4,6 +4,7 @@ problem+json with file:line for unusable input, bounded bodies, metrics, and war
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -99,7 +100,10 @@ def test_health_stories_metrics_and_the_openapi_page(client):
     assert [(s["story"], s["words"]["statuses"]) for s in stories] == [("ics", "ICSs"), ("us-states", "states")]
     client.post("/v1/check", json={"story": "ics", "facts": files(ICS / "sources")})
     metrics = client.get("/metrics").text
-    assert 'factcheck_requests_total{route="/v1/check",status="200"}' in metrics and "factcheck_checks_total" in metrics
+    assert 'factcheck_requests_total{route="/v1/check",status="200"}' in metrics
+    assert 'factcheck_request_duration_seconds_bucket{route="/v1/check",le="+Inf"}' in metrics
+    checks = dict(re.findall(r'factcheck_checks_total\{asked="(\w+)"\} (\d+)', metrics))
+    assert int(checks["request"]) >= 1 and int(checks["story"]) >= 2  # the request, and each story's import
     assert 'factcheck_findings_total{severity="warning"}' in metrics
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/check", "/v1/stories", "/healthz", "/metrics"} <= set(paths)
