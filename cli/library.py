@@ -111,6 +111,18 @@ class Library:
                                                            & (SourceVersion.source_id == source_id))
                                .order_by(SourceVersion.version.desc()).limit(1)).first()
 
+    def versions(self, session: Session, name: str, source_id: str) -> list[SourceVersion]:
+        """Every version of one source, newest first (without loading their contents)."""
+        from sqlalchemy.orm import defer
+
+        return list(session.scalars(select(SourceVersion).options(defer(SourceVersion.fact), defer(SourceVersion.text))
+                                    .where((SourceVersion.story_id == self.story_id(session, name)) & (SourceVersion.source_id == source_id))
+                                    .order_by(SourceVersion.version.desc())))
+
+    def version(self, session: Session, name: str, source_id: str, version: int) -> SourceVersion | None:
+        return session.scalars(select(SourceVersion).where((SourceVersion.story_id == self.story_id(session, name))
+                                                           & (SourceVersion.source_id == source_id) & (SourceVersion.version == version))).first()
+
     def last_run(self, session: Session, name: str, usable: bool = False) -> RunRow | None:
         """The story's newest run (``usable``: the newest whose check could be finished and used)."""
         query = select(RunRow).where(RunRow.story_id == self.story_id(session, name))

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -44,6 +45,8 @@ from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, read_st
 from .store import RunRow
 
 MAX_BODY = 16 * 1024 * 1024  # bytes of a request body
+MAX_ID = 2**31 - 1  # a run's id, a version's number: what the database's integers hold
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 MAX_FILES = 2_000
 def _not_the_storys(name: str) -> str:
     if name in (STORY_FILE, RULES_FILE):
@@ -279,6 +282,16 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
     def delete_source(story: str, source_id: str, http: Request) -> Response:
         return write(http, story, source_id, lambda: library.delete(story, source_id, http.headers.get("if-match"), author=_author(http)))
 
+    @app.get("/v1/stories/{story}/sources", summary="The story's sources: the newest version of each, with its ETag")
+    def list_sources(story: str, http: Request) -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            heads = sorted(h for h in library.heads(session, story).values() if not h.deleted)
+        return JSONResponse({"story": story, "sources": [{"source_id": h.source_id, "version": h.version, "fact": h.fact_name, "text": h.text_name,
+                                                          "etag": f'"{h.source_id}-{h.version}"'} for h in heads]})
+
     @app.get("/v1/stories/{story}/sources/{source_id}", summary="The newest version of a source, with its ETag")
     def get_source(story: str, source_id: str, http: Request) -> Response:
         refused = allowed(http, write=False) or story_or_404(story)
@@ -288,9 +301,31 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             v = library.newest(session, story, source_id)
         if v is None or v.deleted:
             return problem(404, "No such source", f"{story} has no source {source_id}")
-        return JSONResponse({"source_id": v.source_id, "version": v.version, "fact": {"name": v.fact_name, "content": v.fact},
-                             "text": {"name": v.text_name, "content": v.text} if v.text_name else None, "author": v.author,
-                             "created_at": v.created_at.isoformat()}, headers={"ETag": etag(v)})
+        return _version(v)
+
+    @app.get("/v1/stories/{story}/sources/{source_id}/versions", summary="Every version of a source, newest first (deletions included)")
+    def source_versions(story: str, source_id: str, http: Request) -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            versions = library.versions(session, story, source_id)
+        if not versions:
+            return problem(404, "No such source", f"{story} never had a source {source_id}")
+        return JSONResponse({"source_id": source_id, "versions": [
+            {"version": v.version, "deleted": v.deleted, "fact": v.fact_name, "text": v.text_name, "sha256": v.sha256, "author": v.author,
+             "created_at": v.created_at.isoformat()} for v in versions]})
+
+    @app.get("/v1/stories/{story}/sources/{source_id}/versions/{version}", summary="One version of a source, as it was written")
+    def source_version(story: str, source_id: str, version: Id, http: Request) -> Response:
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            v = library.version(session, story, source_id, version)
+        if v is None or v.deleted:
+            return problem(404, "No such version", f"{source_id} has no version {version}" + (" (it is a deletion)" if v else ""))
+        return _version(v)
 
     @app.get("/v1/stories/{story}/report", summary="The latest run's report: json, html, markdown, junit or claimreview")
     def latest_report(story: str, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
@@ -301,7 +336,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             return page(library.last_run(session, story), format)
 
     @app.get("/v1/runs/{run_id}/report", summary="One run's report: json, html (with the story's runs around it), markdown, junit or claimreview")
-    def run_report(run_id: int, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
+    def run_report(run_id: Id, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
         row = allowed(http, write=False) or run_or_404(run_id)
         return row if isinstance(row, Response) else page(row, format)
 
@@ -316,12 +351,12 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
         return JSONResponse({"page": page, "per_page": per_page, "runs": [_run_summary(r) for r in rows]})
 
     @app.get("/v1/runs/{run_id}", summary="One run: what changed, its verdict and its report")
-    def one_run(run_id: int, http: Request) -> Response:
+    def one_run(run_id: Id, http: Request) -> Response:
         row = allowed(http, write=False) or run_or_404(run_id)
         return row if isinstance(row, Response) else JSONResponse({**_run_summary(row), "report": json.loads(row.report)})
 
     @app.get("/v1/runs/{run_id}/diff", summary="The findings of a run against another's: new, still present, fixed")
-    def diff(run_id: int, http: Request, against: int = Query(..., ge=1)) -> Response:
+    def diff(run_id: Id, http: Request, against: int = Query(..., ge=1, le=MAX_ID)) -> Response:
         refused = allowed(http, write=False)
         if refused:
             return refused
@@ -391,6 +426,15 @@ def _brief(f) -> dict:  # type: ignore[no-untyped-def]
 def _author(request: Request) -> str:
     """Who wrote: the name of the token the write was made with."""
     return getattr(request.state, "who", "unknown")
+
+
+def _version(v) -> Response:  # type: ignore[no-untyped-def]
+    """One stored version of a source: its fact file, its text, who wrote it and when; its ETag."""
+    from .library import etag
+
+    return JSONResponse({"source_id": v.source_id, "version": v.version, "fact": {"name": v.fact_name, "content": v.fact},
+                         "text": {"name": v.text_name, "content": v.text} if v.text_name else None, "author": v.author,
+                         "created_at": v.created_at.isoformat()}, headers={"ETag": etag(v)})
 
 
 def _written(written, etag) -> Response:  # type: ignore[no-untyped-def]

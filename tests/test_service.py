@@ -467,3 +467,25 @@ def test_claim_tables_sent_as_json_rows_are_checked_like_fact_files(client, seed
     assert bad.status_code == 422 and any(e.startswith("tables.designations.ndjson:2: announced_lo: expected a date") for e in bad.json()["errors"]), bad.json()
     assert client.post("/v1/check", json={"story": "ics", "tables": {"gossip": [{"a": 1}]}}).status_code == 422
     assert client.post("/v1/check", json={"story": "ics"}).json()["errors"] == ["body: Value error, nothing to check: send fact files (facts) or claim tables as rows (tables)"]
+
+
+def test_every_version_of_a_source_is_kept_and_can_be_read(stored):
+    client, token = stored
+    listed = client.get("/v1/stories/ics/sources", headers=auth(token)).json()["sources"]
+    assert [s["source_id"] for s in listed] == sorted(p.stem for p in (ICS / "sources").glob("*.yaml"))
+    assert {s["etag"] for s in listed if s["source_id"] == DEC} == {f'"{DEC}-1"'}
+    client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    versions = client.get(f"/v1/stories/ics/sources/{DEC}/versions", headers=auth(token)).json()["versions"]
+    assert [(v["version"], v["author"], v["deleted"]) for v in versions] == [(2, "tests", False), (1, "import", False)]
+    first = client.get(f"/v1/stories/ics/sources/{DEC}/versions/1", headers=auth(token))
+    assert first.headers["etag"] == f'"{DEC}-1"' and first.json()["fact"]["content"] == (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8")
+    assert client.get(f"/v1/stories/ics/sources/{DEC}/versions/3", headers=auth(token)).status_code == 404
+    assert client.get("/v1/stories/ics/sources/never/versions", headers=auth(token)).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/v1/runs/99999999999999", "/v1/runs/1/diff?against=99999999999999", "/v1/runs/0/report",
+                                  f"/v1/stories/ics/sources/{DEC}/versions/99999999999999"])
+def test_a_number_beyond_what_the_database_holds_is_a_422_not_a_server_error(stored, path):
+    client, token = stored
+    response = client.get(path, headers=auth(token))
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
