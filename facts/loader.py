@@ -255,6 +255,7 @@ def keep_parsed(keep: bool = True) -> None:
         _PARSED.clear()
         _FRAMES.clear()
         _JOINED.clear()
+        _RESOLVED.clear()
 
 
 def _parse_file(path: Path, label: str) -> Parsed:
@@ -501,28 +502,39 @@ def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
+AREA_COLUMNS = ["area_code", "area_name", "name_match", "suggestion"]
+_RESOLVED: dict[str, list[tuple[pl.DataFrame, Registry, pl.DataFrame]]] = {}  # table -> its last resolutions (a service's)
+
+
 def resolve_areas(frames: dict[str, pl.DataFrame], registry: Registry) -> dict[str, pl.DataFrame]:
-    """Fill the area columns of every table whose subject names an area (one resolution per distinct name)."""
-    names = pl.concat(
-        [frames[t]["subject"] for t in AREA_TABLES if t != "populations"]
-        + [frames["populations"].filter(pl.col("scope") == "area")["subject"], frames["mergers"]["into"]]
-    )  # a population of a wave or of "the country" names no area: nothing to resolve
-    resolved = registry.resolve(names)
-    area_cols = ["area_code", "area_name", "name_match", "suggestion"]
+    """Fill the area columns of every table whose subject names an area, and the merged-into columns of
+    mergers (a name is resolved on its own: one resolution per distinct name of each table). A service
+    keeps the last resolutions of each table: a table that did not change is not resolved again."""
     out = dict(frames)
-    for t in AREA_TABLES:
-        order = list(frames[t].columns)
-        out[t] = frames[t].drop(area_cols).join(resolved, on="subject", how="left").select(order)
-    into = resolved.select(
-        pl.col("subject").alias("into"), pl.col("area_code").alias("into_code"), pl.col("area_name").alias("into_name"),
-        pl.col("name_match").alias("into_match"),
-    )
-    not_area = pl.col("scope") != "area"
-    out["populations"] = out["populations"].with_columns(
-        [pl.when(not_area).then(None).otherwise(pl.col(c)).alias(c) for c in area_cols]
-    )
-    out["mergers"] = out["mergers"].drop("into_code", "into_name", "into_match").join(into, on="into", how="left").select(list(frames["mergers"].columns))
+    for table in AREA_TABLES:
+        frame = frames[table]
+        kept = _RESOLVED.setdefault(table, []) if _KEEP_PARSED else []
+        hit = next((i for i, (given, by, _) in enumerate(kept) if given is frame and by is registry), None)
+        if hit is None:
+            kept.append((frame, registry, _resolved(table, frame, registry)))
+            del kept[:-JOINS_KEPT]
+        else:
+            kept.append(kept.pop(hit))
+        out[table] = kept[-1][2]
     return out
+
+
+def _resolved(table: str, frame: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+    area = pl.col("scope") == "area"  # a population of a wave or of the whole names no area: nothing to resolve
+    names = frame.filter(area)["subject"] if table == "populations" else frame["subject"]
+    done = frame.drop(AREA_COLUMNS).join(registry.resolve(names), on="subject", how="left").select(frame.columns)
+    if table == "populations":
+        done = done.with_columns([pl.when(~area).then(None).otherwise(pl.col(c)).alias(c) for c in AREA_COLUMNS])
+    if table == "mergers":
+        into = registry.resolve(frame["into"]).select(pl.col("subject").alias("into"), pl.col("area_code").alias("into_code"),
+                                                      pl.col("area_name").alias("into_name"), pl.col("name_match").alias("into_match"))
+        done = done.drop("into_code", "into_name", "into_match").join(into, on="into", how="left").select(frame.columns)
+    return done
 
 
 def load(paths: list[Path] | None = None, story: Story | None = None) -> Dataset:
