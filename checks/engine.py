@@ -255,13 +255,7 @@ _SOURCES = TypeAdapter(list[SourceInfo])
 def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on, rule_file, failures=(), story=None, given=None) -> Report:  # type: ignore[no-untyped-def]
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     failing = fails(findings, fail_on)
-    lo, hi = pl.col("published_lo").cast(pl.String), pl.col("published_hi").cast(pl.String)
-    rows = tables["sources"].sort("published_lo", "source_id").select(
-        "source_id", "title", "publisher", pl.col("source_kind").alias("kind"),
-        pl.when(pl.col("published_exact")).then(lo).otherwise(lo + ".." + hi).alias("published"),
-        "date_reason", "fact_file", "text_file", "url",
-    )
-    sources = _SOURCES.validate_python(rows.to_dicts())  # in one call: a dataset may have many thousand sources
+    sources = _source_infos(tables)
     unusable = len({e.file for e in errors})
     totals = next((p for s, p in specs if s.kind == "running_totals"), None)
     failures = list(failures)
@@ -284,6 +278,22 @@ def build_report(tables: Tables, specs, findings, errors, files, paths, fail_on,
         overview=pictures,
         rule_failures=failures,
     )
+
+
+def _source_infos(tables: Tables) -> list[SourceInfo]:
+    """The report's list of sources, by date (a service makes it again only when the sources changed)."""
+    from .memo import MEMO
+
+    def make() -> list[SourceInfo]:
+        lo, hi = pl.col("published_lo").cast(pl.String), pl.col("published_hi").cast(pl.String)
+        rows = tables["sources"].sort("published_lo", "source_id").select(
+            "source_id", "title", "publisher", pl.col("source_kind").alias("kind"),
+            pl.when(pl.col("published_exact")).then(lo).otherwise(lo + ".." + hi).alias("published"),
+            "date_reason", "fact_file", "text_file", "url",
+        )
+        return _SOURCES.validate_python(rows.to_dicts())  # in one call: a dataset may have many thousand sources
+
+    return MEMO.made("the report's sources", tables, None, make) if MEMO is not None else make()
 
 
 def _shown(given: list[Path] | None, paths: list[Path], story: Story | None) -> list[str]:
