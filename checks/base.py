@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
+from factcheck.facts.loader import in_time
 from factcheck.facts.story import Vocabulary, active
 from factcheck.facts.tables import CLAIM, Tables
 
@@ -135,6 +136,7 @@ class FindingType:
         severity: Severity | str | None = None,
         **data: object,
     ) -> Finding:
+        in_time(f"making {self.code} findings")  # a rule that makes very many findings stops with the check
         text = {k: _show(v) for k, v in data.items()}
         for name, value in (("expected", expected), ("found", found)):  # templates may name them too
             if value is not None:

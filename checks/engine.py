@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import TypeAdapter
 
-from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, capped, display_path, in_time, load, story_of
+from factcheck.facts.loader import MAX_RUN_ERRORS, Dataset, LoadError, TimeLimit, capped, display_path, in_time, load, story_of
 from factcheck.facts.story import ACTIVE, STORY_FILE, Story, StoryError, active, read_story
 from factcheck.facts.tables import Tables
 
@@ -110,6 +110,8 @@ def _run_rules(tables: Tables, rules: list[tuple[RuleSpec, Params]], context: Co
                 produced = MEMO.findings(instance, tables, context, lambda: list(kind.run(tables, params, context)))  # noqa: B023
             else:
                 produced = list(kind.run(tables, params, context))
+        except TimeLimit:
+            raise  # the whole check stops: never one rule's failure
         except Exception as err:  # a rule must never take the others down with it
             failures.append(failure(f"rule {spec.code} ({spec.kind})", err))
             continue

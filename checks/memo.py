@@ -9,8 +9,8 @@ the same registry and texts, whose noted tables have the same digests, is given 
 without running the rule. A rule that fails is never kept: it runs again, and fails or not, each time.
 The report's pictures are kept the same way.
 
-Bounded: at most ``VARIANTS`` results for each of at most ``SIZE`` rule instances, the least recently
-used dropped first.
+Bounded: at most ``VARIANTS`` results for each of at most ``SIZE`` rule instances, and ``WEIGHT``
+findings in all, the least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from .model import Finding
 
 SIZE = 512  # rule instances (and pictures) kept
 VARIANTS = 4  # results kept for each: several clients may send different versions of a story in turn
+WEIGHT = 20_000  # findings kept in all (a list of sources or a picture weighs one): memory is bounded, not only entries
 T = TypeVar("T")
 
 
@@ -38,11 +39,16 @@ class Kept:
     read: tuple[tuple[str, bytes], ...]  # (table, digest) of every table the making read
     value: Any
 
+    @property
+    def weight(self) -> int:
+        return len(self.value) if isinstance(self.value, tuple) else 1
+
 
 class RuleMemo:
-    def __init__(self, size: int = SIZE, variants: int = VARIANTS) -> None:
-        self.size, self.variants = size, variants
+    def __init__(self, size: int = SIZE, variants: int = VARIANTS, weight: int = WEIGHT) -> None:
+        self.size, self.variants, self.most = size, variants, weight
         self.kept: OrderedDict[tuple, list[Kept]] = OrderedDict()  # key -> its variants, the most recently used last
+        self.weight = 0  # of everything kept
         self.hits = self.misses = 0
 
     def made(self, what: str, tables: Tables, context: Context | None, make: Callable[[], T]) -> T:
@@ -60,10 +66,16 @@ class RuleMemo:
         self.misses += 1
         with tables.noting() as read:
             value = make()
-        variants.append(Kept(tables.registry, tuple((t, tables.fingerprint(t)) for t in sorted(read)), value))
-        del variants[:-self.variants]
-        if len(self.kept) > self.size:
-            self.kept.popitem(last=False)
+        made = Kept(tables.registry, tuple((t, tables.fingerprint(t)) for t in sorted(read)), value)
+        if made.weight > self.most // 4:
+            return value  # too much to keep
+        variants.append(made)
+        self.weight += made.weight
+        while len(variants) > self.variants:
+            self.weight -= variants.pop(0).weight
+        while len(self.kept) > self.size or self.weight > self.most:  # the least recently used first
+            _, dropped = self.kept.popitem(last=False)
+            self.weight -= sum(k.weight for k in dropped)
         return value
 
     def findings(self, instance: str, tables: Tables, context: Context, run: Callable[[], list[Finding]]) -> list[Finding]:

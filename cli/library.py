@@ -75,6 +75,16 @@ def etag(version: SourceVersion) -> str:
     return f'"{version.source_id}-{version.version}"'
 
 
+def matches(if_match: str, current: str | None) -> bool:
+    """Whether an If-Match header holds for the current ETag (None: no current version), as RFC 9110
+    says: "*" holds for any current version, a list of entity tags when one of them is it, compared
+    strongly (a weak tag, W/"…", never holds)."""
+    if current is None:
+        return False
+    tags = [t.strip() for t in if_match.split(",")]
+    return "*" in tags or current in tags
+
+
 class Library:
     def __init__(self, engine: Engine, stories: dict[str, Story], time_limit: float | None = None,
                  observe: Callable[[Report], None] | None = None) -> None:
@@ -85,7 +95,7 @@ class Library:
         self.work = {name: Path(tempfile.mkdtemp(prefix=f"factcheck-{name}-")) for name in stories}
         self.held: dict[str, dict[str, Head]] = {name: {} for name in stories}  # the version of each source its working folder holds
         self.last: dict[str, tuple[int, Report]] = {}  # each story's last run, as this process made it
-        self.locks = {name: threading.Lock() for name in stories}
+        self.locks = {(name, what): threading.Lock() for name in stories for what in ("check", "write")}
         for name, story in stories.items():
             self._import(name, story)
 
@@ -134,7 +144,9 @@ class Library:
 
     def put(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str) -> Written:
         """Store a new version of a source (validated first) and re-check the story."""
-        errors, said, text_file = _validate(self.stories[name], fact)
+        if not fact[0].endswith((".yaml", ".yml")):
+            raise Unusable([f"{fact[0]}: expected a YAML fact file (a stored source is one source; claim tables are for POST /v1/check)"])
+        errors, said, text_file = _validate(self.stories[name], fact, self.time_limit)
         if errors:
             raise Unusable(errors)
         if said != source_id:
@@ -152,12 +164,14 @@ class Library:
 
     def _write(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str,
                deleted: bool) -> Written:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with self._one_at_a_time(name, "write"), Session(self.engine, expire_on_commit=False) as session, session.begin():
             current = self.newest(session, name, source_id)
-            if current is not None and not current.deleted and if_match is None:
+            live = current is not None and not current.deleted
+            if live and if_match is None:
                 raise Conflict(428, f"{source_id} exists: name the version you replace (If-Match: {etag(current)})")
-            if current is not None and if_match is not None and if_match != "*" and if_match != etag(current):
-                raise Conflict(412, f"{source_id} is at {etag(current)} now, not {if_match}: read it again and re-apply your change")
+            if if_match is not None and not matches(if_match, etag(current) if live else None):
+                raise Conflict(412, f"{source_id} is at {etag(current)} now, not {if_match}: read it again and re-apply your change" if live
+                               else f"{source_id} has no current version for If-Match {if_match} to name: write it without If-Match")
             if not deleted:  # a file is one source's: another's of the same name would hide it
                 for other in self.heads(session, name).values():
                     if other.source_id != source_id and not other.deleted and (
@@ -182,13 +196,14 @@ class Library:
             return self._recheck(name, author, trigger)
 
     @contextmanager
-    def _one_at_a_time(self, name: str) -> Iterator[None]:
-        """One check of a story at a time, across this process's threads and the other worker processes
-        of the service: a story's runs are made one after another, each over every version written
-        before it began, so its newest run is never older than its newest write. PostgreSQL: an
+    def _one_at_a_time(self, name: str, what: str = "check") -> Iterator[None]:
+        """One check (or one write) of a story at a time, across this process's threads and the other
+        worker processes of the service: a story's runs are made one after another, each over every
+        version written before it began, so its newest run is never older than its newest write; and a
+        write sees every write before it (no two new sources can take one file name). PostgreSQL: an
         advisory lock; SQLite: a lock file beside the database."""
-        key = zlib.crc32(f"factcheck story {name}".encode())
-        with self.locks[name]:
+        key = zlib.crc32(f"factcheck {what} {name}".encode())
+        with self.locks[(name, what)]:
             if self.engine.dialect.name == "postgresql":
                 with self.engine.connect() as connection:
                     connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
@@ -328,17 +343,19 @@ def _said(fact: str) -> tuple[str | None, str | None]:
     return (str(found) if found is not None and SOURCE_ID.match(str(found)) else None), (str(text) if isinstance(text, str) else None)
 
 
-def _validate(story: Story, fact: tuple[str, str]) -> tuple[list[str], str | None, str | None]:
+def _validate(story: Story, fact: tuple[str, str], time_limit: float | None = None) -> tuple[list[str], str | None, str | None]:
     """The errors of one fact file on its own, as the command line's loader gives them, and the source id
-    and text file it gives."""
+    and text file it gives (within the time limit: ``TimeLimit`` past it)."""
     from factcheck.facts.loader import load
 
     with tempfile.TemporaryDirectory(prefix="factcheck-write-") as tmp:
         (Path(tmp) / fact[0]).write_text(fact[1], encoding="utf-8")
         shown = SHOWN_AS.set(((tmp, ""),))
+        limit = DEADLINE.set((time.monotonic() + time_limit, time_limit) if time_limit else None)
         try:
             dataset = load([Path(tmp)], story)
         finally:
+            DEADLINE.reset(limit)
             SHOWN_AS.reset(shown)
         said = dataset.tables["sources"].select("source_id", "text_file").rows()
         return [str(e).replace(tmp + "/", "") for e in dataset.errors], *(said[0] if said else (None, None))

@@ -33,6 +33,7 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import select
@@ -144,6 +145,38 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A request body read past ``MAX_BODY`` bytes (an HTTP exception: FastAPI passes it on as it is)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"a request body is at most {MAX_BODY:,} bytes")
+
+
+class BoundedBody:
+    """ASGI middleware: a request body is read at most ``limit`` bytes far, however it is sent (with a
+    Content-Length or chunked without one); past it, reading stops and the request is 413."""
+
+    def __init__(self, app, limit: int) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def bounded():  # type: ignore[no-untyped-def]
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, bounded, send)
+
+
 def problem(status: int, title: str, detail: str, errors: list[str] | None = None) -> JSONResponse:
     """An RFC 9457 problem: what went wrong, and each error at its file and line."""
     body: dict = {"type": "about:blank", "title": title, "status": status, "detail": detail}
@@ -189,6 +222,7 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
     metrics = Metrics()
     library = Library(connect(db), stories, time_limit, observe=lambda report: metrics.checked(report, "story"))
     app = FastAPI(title="factcheck", summary="Checks that sources reporting the same events agree.", version="1")
+    app.add_middleware(BoundedBody, limit=MAX_BODY)
 
     def allowed(request: Request, write: bool) -> Response | None:
         """None when the request may go on; else 401 (no token) or 403 (an unknown one)."""
@@ -229,6 +263,8 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             return problem(422, "Unusable fact file", "nothing was stored", err.errors)
         except KeyError:
             return problem(404, "No such source", f"{story} has no source {source_id}")
+        except TimeLimit as err:
+            return problem(503, "Check time limit reached", f"{err}; nothing was stored")
         except Conflict as err:
             return problem(err.status, {409: "File of another source", 412: "Precondition failed"}.get(err.status, "Precondition required"), err.detail)
 
@@ -242,6 +278,16 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
             response = await call_next(request)
         metrics.served(getattr(request.scope.get("route"), "path", "other"), response.status_code, time.perf_counter() - started)
         return response
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, err: BodyTooLarge) -> JSONResponse:
+        return problem(413, "Request body too large", str(err.detail))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        from http import HTTPStatus
+
+        return problem(err.status_code, HTTPStatus(err.status_code).phrase, str(err.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
@@ -551,8 +597,11 @@ def serve(folders: list[Path], host: str, port: int, db: str | None, public: boo
     """Run the API with uvicorn (a story that cannot be read is ``StoryError``, before listening). With
     several workers, each is a process with its own warm stories, over the one database; the stories
     are read, the database brought up to date and new stories imported once, here, before they start."""
+    import gc
+
     import uvicorn
 
+    gc.enable()  # the command line turns the cycle collector off for a short-lived check; a server lives long
     db = db or default_db(folders)
     app = create_app(folders, db, public, time_limit)
     if workers <= 1:

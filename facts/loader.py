@@ -244,41 +244,46 @@ Parsed = tuple[models.Source | None, list[tuple[Any, int]], list[LoadError]]
 _PARSED: "OrderedDict[tuple[str, str, bytes], Parsed]" = OrderedDict()  # (label, story, bytes) -> the parse
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 128 * 1024
+MAX_PARSED_TOTAL = 32 * 1024 * 1024  # bytes of the files whose parses are kept, all together
+_PARSED_TOTAL = 0
 _KEEP_PARSED = False
 
 
 def keep_parsed(keep: bool = True) -> None:
     """Keep the parse and the table rows of the fact files read, for the checks to come (the service)."""
-    global _KEEP_PARSED
+    global _KEEP_PARSED, _PARSED_TOTAL
     _KEEP_PARSED = keep
     if not keep:
         _PARSED.clear()
+        _PARSED_TOTAL = 0
         _FRAMES.clear()
         _JOINED.clear()
         _RESOLVED.clear()
 
 
-def _parse_file(path: Path, label: str) -> Parsed:
+def _parse_file(path: Path, label: str) -> tuple[Parsed, bool]:
     """Validate one fact file: its source and its claims, each with the fact-file line where it starts
-    (a file read before with the same bytes, for the same story, is not read again)."""
+    (a file read before with the same bytes, for the same story, is not read again); and whether its
+    parse is kept."""
+    global _PARSED_TOTAL
     try:
         data = read_yaml_bytes(path)
     except YamlError as err:
-        return None, [], [LoadError(label, err.line, err.column, None, err.message)]
-    if not _KEEP_PARSED:
-        return _parse_bytes(data, label)
+        return (None, [], [LoadError(label, err.line, err.column, None, err.message)]), False
+    if not _KEEP_PARSED or len(data) > MAX_PARSED_BYTES:
+        return _parse_bytes(data, label), False
     story = active()
     key = (label, story.fingerprint if story else "", data)
     hit = _PARSED.get(key)
     if hit is not None:
         _PARSED.move_to_end(key)
-        return hit
-    parsed = _parse_bytes(data, label)
-    if len(data) <= MAX_PARSED_BYTES:
-        _PARSED[key] = parsed
-        if len(_PARSED) > MAX_PARSED:
-            _PARSED.popitem(last=False)
-    return parsed
+        return hit, True
+    parsed = _PARSED[key] = _parse_bytes(data, label)
+    _PARSED_TOTAL += len(data)
+    while len(_PARSED) > MAX_PARSED or _PARSED_TOTAL > MAX_PARSED_TOTAL:
+        (_, _, gone), _ = _PARSED.popitem(last=False)
+        _PARSED_TOTAL -= len(gone)
+    return parsed, True
 
 
 def _parse_bytes(raw: bytes, label: str) -> Parsed:
@@ -388,7 +393,7 @@ def _file_frames(source: models.Source, claims: list, label: str) -> dict[str, p
     hit = _FRAMES.get(key)
     if hit is not None and hit[0][1] is claims:  # the same parse (its claims list is kept alive by the entry)
         return hit[1]
-    made = {table: _frame(table, added) for table, added in _rows_of(source, claims, label).items()}
+    made = _frames_of(source, claims, label)
     _FRAMES[key] = ((source, claims, []), made)
     if len(_FRAMES) > MAX_PARSED:
         _FRAMES.popitem(last=False)
@@ -425,6 +430,10 @@ def _joined(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     kept.append((parts, joined))
     del kept[:-JOINS_KEPT]
     return joined
+
+
+def _frames_of(source: models.Source, claims: list, label: str) -> dict[str, pl.DataFrame]:
+    return {table: _frame(table, added) for table, added in _rows_of(source, claims, label).items()}
 
 
 def _rows_of(source: models.Source, claims: list, label: str) -> dict[str, list[dict[str, Any]]]:
@@ -596,15 +605,16 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
         if path.suffix.lower() not in (".yaml", ".yml"):
             tables.append((path, label))
             continue
-        source, claims, file_errors = _parse_file(path, label)
+        (source, claims, file_errors), kept_parse = _parse_file(path, label)
         if source is not None and source.id in source_files:
             file_errors = [*file_errors, LoadError(label, None, None, "source.id", f"source id {source.id!r} is also used by {source_files[source.id]}")]  # a kept parse is never changed
         errors.extend(file_errors)  # a bad claim is left out; the file's other claims are still checked
         if source is None or any(e.field and e.field.startswith("source") for e in file_errors):
             continue
         source_files[source.id] = label
-        if _KEEP_PARSED:  # a long-running process: each file's frames are kept, and concatenated
-            for table, frame in _file_frames(source, claims, label).items():
+        if _KEEP_PARSED:  # a service: each file's frames (kept with a kept parse), joined
+            made = _file_frames(source, claims, label) if kept_parse else _frames_of(source, claims, label)
+            for table, frame in made.items():
                 kept[table].append(frame)
         else:
             for table, added in _rows_of(source, claims, label).items():
@@ -614,9 +624,26 @@ def _load(paths: list[Path], registry: Registry) -> Dataset:
         from .tabular import load_tables  # polars scans and pandera: only when there are table files
 
         frames = load_tables(tables, frames, errors)
+        frames["sources"] = _one_row_per_source(frames["sources"], errors)
     frames = place_waves(resolve_areas(frames, registry))
     frames |= reference_frames(registry)
     return Dataset(Tables(frames, registry), tuple(capped(errors, MAX_RUN_ERRORS)), tuple(labels))
+
+
+def _one_row_per_source(sources: pl.DataFrame, errors: list[LoadError]) -> pl.DataFrame:
+    """A source id is one source's: a table row giving an id that a fact file or an earlier row gave is
+    an error at its line, and is left out (two fact files with one id are refused as they are read)."""
+    if sources["source_id"].n_unique() == sources.height:
+        return sources
+    first: dict[str, str] = {}
+    keep: list[bool] = []
+    for source_id, file, line in sources.select("source_id", "fact_file", "fact_line").iter_rows():
+        keep.append(source_id not in first)
+        if keep[-1]:
+            first[source_id] = file if file.endswith((".yaml", ".yml")) else f"{file}:{line}"
+        else:
+            errors.append(LoadError(file, line, None, "source_id", f"source id {source_id!r} is also used by {first[source_id]}"))
+    return sources.filter(pl.Series(keep))
 
 
 def wave_candidates(vague: str, known: list[str]) -> list[str]:

@@ -77,3 +77,26 @@ def test_a_time_limit_stops_the_check_between_rules_and_is_never_taken_for_a_rul
             check()
     finally:
         DEADLINE.reset(token)
+
+
+def test_a_rule_making_findings_past_the_time_limit_stops_the_check_it_is_not_a_rule_failure(monkeypatch):
+    import time
+
+    from factcheck.checks.base import FindingType
+    from factcheck.facts.loader import DEADLINE, TimeLimit
+
+    LATE = FindingType("TOT-late", "info", "made after the time limit")
+
+    def slow(tables, params, context):  # type: ignore[no-untyped-def]
+        time.sleep(0.6)
+        yield LATE(["x"])  # a rule stops at its next finding, not only between rules
+
+    kinds = dict(catalogue.KINDS._kinds)
+    kinds["running_totals"] = replace(kinds["running_totals"], run=slow)
+    monkeypatch.setattr(catalogue.KINDS, "_kinds", kinds)
+    token = DEADLINE.set((time.monotonic() + 0.5, 0.5))
+    try:
+        with pytest.raises(TimeLimit, match=r"time limit of 0\.5 s \(making TOT-late findings\)"):
+            check()
+    finally:
+        DEADLINE.reset(token)

@@ -316,7 +316,8 @@ def test_a_write_whose_check_was_interrupted_is_checked_again_at_start(tmp_path)
     assert [r["trigger"] for r in runs] == ["re-check after an interrupted run", "import ics"]
 
 
-def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_that_says_so(tmp_path):
+def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_that_says_so(tmp_path, monkeypatch):
+    from factcheck.cli import library
     from factcheck.cli.store import connect, create_token
 
     db = f"sqlite:///{tmp_path}/f.db"
@@ -325,6 +326,10 @@ def test_a_check_past_its_time_limit_is_stopped_and_a_write_is_kept_with_a_run_t
     assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
     assert "time limit of 1e-09 s (reading ics-" in response.json()["detail"]
     token = create_token(connect(db), "tests")
+    refused = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
+    assert refused.status_code == 503 and "nothing was stored" in refused.json()["detail"]  # its validation ran past the limit
+    validate = library._validate
+    monkeypatch.setattr(library, "_validate", lambda story, fact, limit=None: validate(story, fact))  # validated in time; checked too late
     written = client.put(f"/v1/stories/ics/sources/{DEC}", json=changed_dec("31"), headers=auth(token, **{"if-match": f'"{DEC}-1"'}))
     assert written.status_code == 200 and written.json()["source"]["version"] == 2  # kept
     assert written.json()["run"]["verdict"] == "unusable"
@@ -407,6 +412,14 @@ def test_one_check_of_a_story_at_a_time_across_worker_processes(request, tmp_pat
 
     db = f"sqlite:///{tmp_path}/f.db" if database == "sqlite" else request.getfixturevalue("postgres").fresh()
     first, second = Library(connect(db), {"ics": read_story(ICS)}), Library(connect(db), {"ics": read_story(ICS)})
+    text = (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8").replace(f"id: {DEC}", "id: new", 1)
+    with first._one_at_a_time("ics", "write"):  # writes too: no two new sources can take one file name
+        waiting = threading.Thread(target=second.put, args=("ics", "new", ("new.yaml", text), None, None, "tests"))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive()
+    waiting.join(60)
+    assert not waiting.is_alive()
     with first._one_at_a_time("ics"):
         waiting = threading.Thread(target=second.recheck, args=("ics", "tests", "a check that must wait"))
         waiting.start()
@@ -489,3 +502,62 @@ def test_a_number_beyond_what_the_database_holds_is_a_422_not_a_server_error(sto
     client, token = stored
     response = client.get(path, headers=auth(token))
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_if_match_holds_as_rfc_9110_says(stored):
+    client, token = stored
+    put = lambda sid, match: client.put(f"/v1/stories/ics/sources/{sid}", headers=auth(token, **({"if-match": match} if match else {})),  # noqa: E731
+                                        json={"fact": {"name": f"{sid}.yaml", "content": (ICS / "sources" / f"{DEC}.yaml").read_text(encoding="utf-8")
+                                                       .replace(f"id: {DEC}", f"id: {sid}", 1)}})
+    assert put("nobody", '"nobody-7"').status_code == 412 and put("nobody", "*").status_code == 412  # no current version to match
+    assert put(DEC, f'"elsewhere-1", "{DEC}-1"').status_code == 200  # one of a list
+    assert put(DEC, f'W/"{DEC}-2"').status_code == 412  # a weak tag never matches
+    assert put(DEC, "*").status_code == 200  # any current version
+    assert client.delete(f"/v1/stories/ics/sources/{DEC}", headers=auth(token, **{"if-match": f'"{DEC}-3"'})).status_code == 200
+    assert put(DEC, "*").status_code == 412 and put(DEC, None).status_code == 201  # deleted: created anew, without If-Match
+
+
+def test_a_body_sent_without_its_length_is_bounded_too(client):
+    def chunks():  # 17 MiB in pieces: no Content-Length, chunked
+        for _ in range(17):
+            yield b"x" * (1 << 20)
+
+    response = client.post("/v1/check", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_http_errors_are_problem_json_too(client):
+    for response, status in ((client.get("/v1/nothing-here"), 404), (client.delete("/v1/stories"), 405),
+                             (client.post("/v1/check", content=b"{not json", headers={"content-type": "application/json"}), 422),
+                             (client.post("/v1/check", content=b"[" * 100_000, headers={"content-type": "application/json"}), 400)):
+        assert response.status_code == status and response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == status and response.json()["title"]
+
+
+def test_a_stored_source_is_one_yaml_fact_file_and_a_table_cannot_take_another_sources_id(stored):
+    client, token = stored
+    table = "source_id,title,publisher,source_kind,text_file,published_lo,published_hi,published_exact,date_reason,url\n" \
+            f"zz,t,p,news,zz.txt,2020-12-08,2020-12-08,true,,\n{DEC},EVIL,EVIL,news,x.txt,2020-12-08,2020-12-08,true,,https://evil.example/\n"
+    put = client.put("/v1/stories/ics/sources/zz", headers=auth(token), json={"fact": {"name": "zz.sources.csv", "content": table}})
+    assert put.status_code == 422 and "expected a YAML fact file" in put.json()["errors"][0]
+    checked = client.post("/v1/check", headers=auth(token), json={"story": "ics", "facts": [*files(ICS / "sources"), {"name": "zz.sources.csv", "content": table}]})
+    assert checked.status_code == 422
+    assert f"zz.sources.csv:3: source_id: source id '{DEC}' is also used by {DEC}.yaml" in checked.json()["errors"]
+
+
+def test_serve_turns_the_cycle_collector_back_on(monkeypatch, tmp_path):
+    """The command line turns it off for a short check; a server left so grew by megabytes a request."""
+    import gc
+
+    import uvicorn
+
+    from factcheck.cli import service
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.setdefault("collecting", gc.isenabled()))
+    gc.disable()
+    try:
+        service.serve([ICS], "127.0.0.1", 8000, f"sqlite:///{tmp_path}/f.db", False)
+    finally:
+        gc.enable()
+    assert seen == {"collecting": True}

@@ -145,3 +145,32 @@ def test_texts_that_differ_never_share_a_digest():
     two = Context(Path("t"), {"a.txt": ["x"], "b.txt": ["y"]})
     assert _texts_digest(one) != _texts_digest(two)
     assert _texts_digest(Context(Path("t"), {"a.txt": ["x", "y"]})) != _texts_digest(Context(Path("t"), {"a.txt": ["x\0y"]}))
+
+
+def test_what_a_service_keeps_of_fact_files_is_bounded_in_bytes(warm, tmp_path, monkeypatch):
+    """A file over MAX_PARSED_BYTES is read afresh each time, its parse and its frames not kept; the
+    kept parses' files stay under MAX_PARSED_TOTAL bytes together."""
+    folder = tmp_path / "sources"
+    shutil.copytree(bundled_story_folder() / "sources", folder)
+    sizes = sorted(p.stat().st_size for p in folder.glob("*.yaml"))
+    monkeypatch.setattr(loader, "MAX_PARSED_BYTES", sizes[1])  # the two smallest files are kept
+    monkeypatch.setattr(loader, "MAX_PARSED_TOTAL", sizes[0] + sizes[1])
+    loader.keep_parsed(False)
+    loader.keep_parsed()
+    for _ in range(3):
+        check([folder])
+    assert len(loader._PARSED) == 2 and loader._PARSED_TOTAL <= sizes[0] + sizes[1]
+    assert len(loader._FRAMES) == 2  # frames only of kept parses
+
+
+def test_the_findings_a_service_keeps_are_bounded_in_number(warm, seeds, tmp_path):
+    from factcheck.checks.memo import RuleMemo
+
+    small = memo.MEMO = RuleMemo(weight=40)
+    for n in range(6):  # six versions of the story: their findings cannot all be kept
+        folder = tmp_path / f"v{n}"
+        shutil.copytree(bundled_story_folder() / "sources", folder)
+        dec = folder / "ics-dec-2020-news.yaml"
+        dec.write_text(NUMBER.sub(f'value: "{30 + n}"', dec.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+        assert comparable(check([folder], sources_dir=seeds)) == cold(folder, seeds)
+        assert small.weight == sum(k.weight for variants in small.kept.values() for k in variants) <= 40

@@ -28,7 +28,7 @@ from factcheck.facts.mentions import numbers_said, unsaid
 from factcheck.facts.tables import CLAIM, Tables
 from factcheck.facts.text import fold_space
 
-from ..base import Context, FindingType, Params, RuleKind, pick, some
+from ..base import Context, FindingType, Params, RuleKind, some
 from ..model import Finding
 
 
@@ -63,8 +63,8 @@ def _values_unsaid(tables: Tables) -> Iterator[Finding]:
         if not bad:
             continue
         wrong = frame.join(pl.DataFrame(bad, schema={"value": pl.String, "quote": pl.String}, orient="row"), on=["value", "quote"], how="semi")
-        for row in wrong.iter_rows(named=True):
-            yield VALUE([row["source_id"]], pick(wrong, row), expected=_said(row["quote"]), found=row["value"],
+        for i, row in enumerate(wrong.iter_rows(named=True)):
+            yield VALUE([row["source_id"]], wrong.slice(i, 1), expected=_said(row["quote"]), found=row["value"],
                         value=f"'{row['value']}'", said=_said(row["quote"]),
                         explanation="Each number of a claim's value must be said by its quote, in digits or in words; "
                                     "a transcription that changes a figure is caught here.")
@@ -99,7 +99,7 @@ def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, mispl
     named = (_named(tables).filter(pl.col("area_code").is_not_null())  # an unresolved name cannot be told from another: names_resolve warns
              .join(sources, on="source_id").filter(pl.col("text_file").is_in(list(context.source_texts)))
              .join(misplaced, on=["source_id", "claim_id"], how="anti"))
-    for row in named.iter_rows(named=True):
+    for i, row in enumerate(named.iter_rows(named=True)):
         lines = context.source_texts[row["text_file"]]
         if not 1 <= row["source_line"] <= len(lines):
             continue  # a line that does not exist is the quote's finding already
@@ -109,7 +109,7 @@ def _names_unsaid(tables: Tables, context: Context, sources: pl.DataFrame, mispl
             continue
         others = sorted({official[e] for e, ks in keys_of.items() if e != row["area_code"] and any(f" {k} " in line for k in ks if k)})
         if others:
-            yield NAME([row["source_id"]], pick(named, row), expected=row["subject"], found=fold_space(lines[row["source_line"] - 1])[:200],
+            yield NAME([row["source_id"]], named.slice(i, 1), expected=row["subject"], found=fold_space(lines[row["source_line"] - 1])[:200],
                        name=row["subject"], line=row["source_line"], file=row["text_file"], others=some([f"'{o}'" for o in others], "area"))
 
 
@@ -172,11 +172,10 @@ def run(tables: Tables, params: EvidenceParams, context: Context) -> Iterator[Fi
     verified = with_text.height - checked.height
     yield VERIFIED(["evidence"], verified=verified, n=claims.height)
     first_line = _first_lines(lines, checked)
-    for row in checked.iter_rows(named=True):
+    for i, row in enumerate(checked.iter_rows(named=True)):
         elsewhere = first_line.get((row["text_file"], row["q"]))
         where = f"it occurs at line {elsewhere} instead" if elsewhere else "it does not occur in the text"
-        claim = pick(checked, row)
-        yield MISPLACED([row["source_id"]], claim, expected=f"line {row['source_line']}: {row['q']!r}",
+        yield MISPLACED([row["source_id"]], checked.slice(i, 1), expected=f"line {row['source_line']}: {row['q']!r}",
                         found=f"line {elsewhere}" if elsewhere else (row["t"][:200] or "no such line"),
                         claim=row["claim_id"], line=row["source_line"], file=row["text_file"], where=where)
 
