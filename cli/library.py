@@ -16,7 +16,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -164,15 +164,24 @@ class Library:
 
     def _write(self, name: str, source_id: str, fact: tuple[str, str], text: tuple[str, str] | None, if_match: str | None, author: str,
                deleted: bool) -> Written:
-        with self._one_at_a_time(name, "write"), Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(self.engine) as session:
+            before = self.newest(session, name, source_id)
+        held = {before.fact_name, before.text_name} if before is not None and not before.deleted else set()
+        # A write that gives its source a file name it does not hold yet may take another's: such writes
+        # of a story are made one at a time, and each sees the names the others took.
+        naming = not deleted and not {fact[0], *([text[0]] if text else [])} <= held
+        with self._one_at_a_time(name, "write") if naming else nullcontext(), \
+                Session(self.engine, expire_on_commit=False) as session, session.begin():
             current = self.newest(session, name, source_id)
+            if not naming and (current.id if current else None) != (before.id if before else None):  # its names may have changed
+                raise Conflict(412, f"{source_id} was written by someone else just now: read it again")
             live = current is not None and not current.deleted
             if live and if_match is None:
                 raise Conflict(428, f"{source_id} exists: name the version you replace (If-Match: {etag(current)})")
             if if_match is not None and not matches(if_match, etag(current) if live else None):
                 raise Conflict(412, f"{source_id} is at {etag(current)} now, not {if_match}: read it again and re-apply your change" if live
                                else f"{source_id} has no current version for If-Match {if_match} to name: write it without If-Match")
-            if not deleted:  # a file is one source's: another's of the same name would hide it
+            if naming:  # a file is one source's: another's of the same name would hide it
                 for other in self.heads(session, name).values():
                     if other.source_id != source_id and not other.deleted and (
                             other.fact_name == fact[0] or (text is not None and other.text_name == text[0])):
