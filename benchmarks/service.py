@@ -306,7 +306,7 @@ def _quantiles(latencies: dict[str, list[float]]) -> dict:
 
 def _verified(db: str, written: list[tuple[str, int, str]]) -> dict:
     """Every acknowledged write is stored once with its bytes; each source's versions run 1..n; the database is sound."""
-    from sqlalchemy import select, text
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from factcheck.cli.store import SourceVersion, connect

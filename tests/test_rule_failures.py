@@ -3,12 +3,15 @@ cause), never an unusable file and never silent; the other rules' findings are k
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
 
 from factcheck.checks import catalogue, engine
+from factcheck.checks.base import FindingType
 from factcheck.checks.engine import check
+from factcheck.facts.loader import DEADLINE, TimeLimit
 
 
 def crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
@@ -59,44 +62,28 @@ def test_the_command_line_exits_2_and_every_view_names_the_failed_rule(crashing_
     assert "::error title=rule failed::rule QUO01 (quote_fidelity): RuntimeError: boom" in github.render(report)
 
 
-def test_a_time_limit_stops_the_check_between_rules_and_is_never_taken_for_a_rule_failure(monkeypatch):
-    import time
-
-    from factcheck.facts.loader import DEADLINE, TimeLimit
-
-    def slow(tables, params, context):  # type: ignore[no-untyped-def]
-        time.sleep(0.6)  # the first rule uses up the time: the next one is not started
-        return iter(())
-
-    kinds = dict(catalogue.KINDS._kinds)
-    kinds["running_totals"] = replace(kinds["running_totals"], run=slow)
-    monkeypatch.setattr(catalogue.KINDS, "_kinds", kinds)
-    token = DEADLINE.set((time.monotonic() + 0.5, 0.5))
-    try:
-        with pytest.raises(TimeLimit, match=r"time limit of 0\.5 s \(before rule UNI01\)"):
-            check()
-    finally:
-        DEADLINE.reset(token)
+LATE = FindingType("TOT-late", "info", "made after the time limit")
 
 
-def test_a_rule_making_findings_past_the_time_limit_stops_the_check_it_is_not_a_rule_failure(monkeypatch):
-    import time
+def slow_then(*findings):  # type: ignore[no-untyped-def]
+    """A rule that uses up 0.6 s, then makes ``findings``."""
 
-    from factcheck.checks.base import FindingType
-    from factcheck.facts.loader import DEADLINE, TimeLimit
-
-    LATE = FindingType("TOT-late", "info", "made after the time limit")
-
-    def slow(tables, params, context):  # type: ignore[no-untyped-def]
+    def run(tables, params, context):  # type: ignore[no-untyped-def]
         time.sleep(0.6)
-        yield LATE(["x"])  # a rule stops at its next finding, not only between rules
+        yield from (make(["x"]) for make in findings)
 
+    return run
+
+
+@pytest.mark.parametrize(("run", "where"), [(slow_then(), "before rule UNI01"),  # the next rule is not started
+                                            (slow_then(LATE), "making TOT-late findings")])  # nor the next finding made
+def test_a_time_limit_stops_the_check_and_is_never_taken_for_a_rule_failure(monkeypatch, run, where):
     kinds = dict(catalogue.KINDS._kinds)
-    kinds["running_totals"] = replace(kinds["running_totals"], run=slow)
+    kinds["running_totals"] = replace(kinds["running_totals"], run=run)
     monkeypatch.setattr(catalogue.KINDS, "_kinds", kinds)
     token = DEADLINE.set((time.monotonic() + 0.5, 0.5))
     try:
-        with pytest.raises(TimeLimit, match=r"time limit of 0\.5 s \(making TOT-late findings\)"):
+        with pytest.raises(TimeLimit, match=rf"time limit of 0\.5 s \({where}\)"):
             check()
     finally:
         DEADLINE.reset(token)
