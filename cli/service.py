@@ -241,6 +241,14 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
     def story_or_404(name: str) -> Response | None:
         return None if name in stories else problem(404, "No such story", f"this service serves {', '.join(sorted(stories))}")
 
+    def fetched(http: Request, story: str, fetch):  # type: ignore[no-untyped-def]
+        """A read of a served story, once allowed: what ``fetch(session)`` finds, or the refusal (a Response)."""
+        refused = allowed(http, write=False) or story_or_404(story)
+        if refused:
+            return refused
+        with Session(library.engine) as session:
+            return fetch(session)
+
     def run_or_404(run_id: int) -> "RunRow | Response":
         with Session(library.engine) as session:
             row = session.get(RunRow, run_id)
@@ -330,32 +338,26 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
 
     @app.get("/v1/stories/{story}/sources", summary="The story's sources: the newest version of each, with its ETag")
     def list_sources(story: str, http: Request) -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            heads = sorted(h for h in library.heads(session, story).values() if not h.deleted)
+        heads = fetched(http, story, lambda session: sorted(h for h in library.heads(session, story).values() if not h.deleted))
+        if isinstance(heads, Response):
+            return heads
         return JSONResponse({"story": story, "sources": [{"source_id": h.source_id, "version": h.version, "fact": h.fact_name, "text": h.text_name,
                                                           "etag": f'"{h.source_id}-{h.version}"'} for h in heads]})
 
     @app.get("/v1/stories/{story}/sources/{source_id}", summary="The newest version of a source, with its ETag")
     def get_source(story: str, source_id: str, http: Request) -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            v = library.newest(session, story, source_id)
+        v = fetched(http, story, lambda session: library.newest(session, story, source_id))
+        if isinstance(v, Response):
+            return v
         if v is None or v.deleted:
             return problem(404, "No such source", f"{story} has no source {source_id}")
         return _version(v)
 
     @app.get("/v1/stories/{story}/sources/{source_id}/versions", summary="Every version of a source, newest first (deletions included)")
     def source_versions(story: str, source_id: str, http: Request) -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            versions = library.versions(session, story, source_id)
+        versions = fetched(http, story, lambda session: library.versions(session, story, source_id))
+        if isinstance(versions, Response):
+            return versions
         if not versions:
             return problem(404, "No such source", f"{story} never had a source {source_id}")
         return JSONResponse({"source_id": source_id, "versions": [
@@ -364,22 +366,16 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
 
     @app.get("/v1/stories/{story}/sources/{source_id}/versions/{version}", summary="One version of a source, as it was written")
     def source_version(story: str, source_id: str, version: Id, http: Request) -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            v = library.version(session, story, source_id, version)
+        v = fetched(http, story, lambda session: library.version(session, story, source_id, version))
+        if isinstance(v, Response):
+            return v
         if v is None or v.deleted:
             return problem(404, "No such version", f"{source_id} has no version {version}" + (" (it is a deletion)" if v else ""))
         return _version(v)
 
     @app.get("/v1/stories/{story}/report", summary="The latest run's report: json, html, markdown, junit or claimreview")
     def latest_report(story: str, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            return page(library.last_run(session, story), format)
+        return fetched(http, story, lambda session: page(library.last_run(session, story), format))
 
     @app.get("/v1/runs/{run_id}/report", summary="One run's report: json, html (with the story's runs around it), markdown, junit or claimreview")
     def run_report(run_id: Id, http: Request, format: Literal["json", "html", "markdown", "junit", "claimreview"] = "json") -> Response:
@@ -388,12 +384,10 @@ def create_app(folders: list[Path], db: str | None = None, public: bool = False,
 
     @app.get("/v1/stories/{story}/runs", summary="The story's runs, newest first, a page at a time")
     def runs(story: str, http: Request, page: int = Query(1, ge=1, le=100_000), per_page: int = Query(20, ge=1, le=200)) -> Response:
-        refused = allowed(http, write=False) or story_or_404(story)
-        if refused:
-            return refused
-        with Session(library.engine) as session:
-            rows = session.scalars(select(RunRow).where(RunRow.story_id == library.story_id(session, story))
-                                   .order_by(RunRow.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+        rows = fetched(http, story, lambda session: session.scalars(select(RunRow).where(RunRow.story_id == library.story_id(session, story))
+                                                                    .order_by(RunRow.id.desc()).offset((page - 1) * per_page).limit(per_page)).all())
+        if isinstance(rows, Response):
+            return rows
         return JSONResponse({"page": page, "per_page": per_page, "runs": [_run_summary(r) for r in rows]})
 
     @app.get("/v1/runs/{run_id}", summary="One run: what changed, its verdict and its report")
